@@ -1,0 +1,236 @@
+"""Settings: one frozen object built from config.toml and passed down.
+
+Lookup order for the file: explicit path (``--config``), then the
+``WARTA_CONFIG`` environment variable, then ``./config.toml``.  Every key has a
+default here, so a missing file or a partial file still gives a full object.
+Relative paths in the file are resolved against the file's own folder.
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+FIELD_NAMES = ("id", "title", "lead", "body", "caption", "date", "time", "section",
+               "subsection", "url", "outlet", "source")
+
+DEFAULT_SECTION_MAP = {
+    # national / regional news
+    "nasional": "Nasional", "news": "Nasional", "berita utama": "Nasional", "politik": "Nasional",
+    "hukum": "Hukum", "kriminal": "Hukum",
+    "regional": "Daerah", "daerah": "Daerah", "nusantara": "Daerah", "berita sumut": "Daerah",
+    "medan bung": "Daerah", "medan update": "Daerah",
+    "metro": "Metropolitan", "metropolitan": "Metropolitan", "megapolitan": "Metropolitan",
+    # economy
+    "ekonomi": "Ekonomi", "ekbis": "Ekonomi", "economy": "Ekonomi", "money": "Ekonomi",
+    "bisnis": "Ekonomi", "properti": "Ekonomi", "sektor riil": "Ekonomi", "finansial": "Ekonomi",
+    # sport
+    "olahraga": "Olahraga", "bola": "Olahraga", "sport": "Olahraga", "sports": "Olahraga",
+    "super skor": "Olahraga", "sepak bola": "Olahraga",
+    # world
+    "internasional": "Internasional", "international": "Internasional", "dunia": "Internasional",
+    "australia plus": "Internasional", "global": "Internasional",
+    # technology and science
+    "teknologi": "Teknologi", "tekno": "Teknologi", "techno": "Teknologi", "autotekno": "Teknologi",
+    "sains": "Teknologi", "otomotif": "Otomotif",
+    # entertainment
+    "hiburan": "Hiburan", "entertainment": "Hiburan", "seleb": "Hiburan", "selebriti": "Hiburan",
+    "celebrity": "Hiburan", "news & entertainment": "Hiburan", "korea": "Hiburan",
+    "sinetron": "Hiburan", "film": "Hiburan", "film indonesia": "Hiburan",
+    "film internasional": "Hiburan", "hollywood": "Hiburan", "televisi": "Hiburan", "tv": "Hiburan",
+    "musik": "Hiburan", "serbaserbi": "Hiburan", "berita viral": "Hiburan",
+    # lifestyle
+    "gaya hidup": "Gaya Hidup", "lifestyle": "Gaya Hidup", "gaya": "Gaya Hidup", "cantik": "Gaya Hidup",
+    "beauty": "Gaya Hidup", "parenting": "Gaya Hidup", "travel": "Gaya Hidup", "kuliner": "Gaya Hidup",
+    "kesehatan": "Kesehatan", "health": "Kesehatan", "kalbe health corner": "Kesehatan",
+    "pendidikan": "Pendidikan", "muslim": "Religi", "haji": "Religi",
+    "kolom": "Opini", "opini": "Opini", "tribunners": "Opini",
+}
+
+
+@dataclass(frozen=True)
+class SourceSettings:
+    """One corpus source: where it is, how to read it, which column is which field."""
+    name: str
+    path: Path
+    format: str = "auto"          # auto | text | jsonl | csv | xlsx
+    outlet: str = ""              # default outlet when the record has none
+    fields: Mapping[str, str] = field(default_factory=dict)  # warta field -> column/key
+    date_order: str = "dmy"       # how to read ambiguous numeric dates like 03/04/2019
+    url_date_wins: bool = True    # prefer a /YYYY/MM/DD/ date in the URL over a contradicting stated date
+    encoding: str = "utf-8"
+
+
+@dataclass(frozen=True)
+class IndexSettings:
+    dir: Path = Path("index_data")
+    keep_generations: int = 3     # published generations kept on disk (readers may still hold older ones)
+    procs: int = 1                # Whoosh writer processes for full builds
+    limitmb: int = 256            # memory per writer process
+    lock_wait_seconds: float = 0  # how long a second build waits for the lock before failing
+    merge_segments_above: int = 8  # an update that leaves more segments merges them
+
+
+@dataclass(frozen=True)
+class AnalysisSettings:
+    stemmer: str = "sastrawi"     # sastrawi | snowball | none
+    stem_cache_size: int = 100_000
+    stopwords: str = "builtin"    # builtin | none | path to a file with one word a line
+    protected_words: str = "builtin"  # builtin | none | path: words never stemmed
+    lexicon: str = "builtin"      # builtin | none | path to a TSV of synonym groups
+    expand_synonyms: bool = True
+
+
+@dataclass(frozen=True)
+class SearchSettings:
+    per_page: int = 10
+    max_per_page: int = 50
+    max_query_chars: int = 500    # longer input is cut, not rejected
+    title_boost: float = 3.0
+    lead_boost: float = 1.5
+    caption_boost: float = 0.5
+    exact_boost: float = 0.6      # weight of the unstemmed field: exact forms outrank stem-only matches
+    recency_boost: float = 0.0    # 0 = off; else max multiplier added for a brand-new article
+    recency_scale_days: float = 30.0
+    snippet_chars: int = 220
+    facet_size: int = 30
+    suggest_below: int = 3        # offer "Maksud Anda" when a query finds fewer hits than this
+    collapse_duplicates: bool = True
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 2
+    threads: int = 4
+    site_name: str = "Warta"
+    public_url: str = ""          # absolute base URL used in embed snippets; empty = request host
+    cors_origins: tuple[str, ...] = ("*",)
+    cache_seconds: int = 60
+
+
+@dataclass(frozen=True)
+class Settings:
+    index: IndexSettings = IndexSettings()
+    analysis: AnalysisSettings = AnalysisSettings()
+    search: SearchSettings = SearchSettings()
+    web: WebSettings = WebSettings()
+    sources: tuple[SourceSettings, ...] = ()
+    section_map: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_SECTION_MAP))
+    config_path: Path | None = None
+
+    def source(self, name: str) -> SourceSettings | None:
+        return next((s for s in self.sources if s.name == name), None)
+
+    def replace(self, **sections: Any) -> "Settings":
+        """Copy with whole sections or nested keys replaced: replace(search={"title_boost": 1})."""
+        changes = {}
+        for key, value in sections.items():
+            current = getattr(self, key)
+            if isinstance(value, Mapping) and dataclasses.is_dataclass(current):
+                value = dataclasses.replace(current, **value)
+            changes[key] = value
+        return dataclasses.replace(self, **changes)
+
+
+class ConfigError(ValueError):
+    """The configuration file is missing, unreadable or has a wrong value."""
+
+
+def _build(cls, table: Mapping[str, Any], where: str, base: Path):
+    known = {f.name: f for f in dataclasses.fields(cls)}
+    values = {}
+    for key, value in table.items():
+        if key not in known:
+            raise ConfigError(f"unknown setting [{where}] {key} (known: {', '.join(sorted(known))})")
+        default = known[key].default
+        if isinstance(default, Path):
+            value = (base / value) if not Path(value).is_absolute() else Path(value)
+        elif isinstance(default, tuple):
+            value = tuple(value) if isinstance(value, list) else (value,)
+        elif isinstance(default, bool):
+            if not isinstance(value, bool):
+                raise ConfigError(f"[{where}] {key} must be true or false, not {value!r}")
+        elif isinstance(default, (int, float)) and not isinstance(value, (int, float)):
+            raise ConfigError(f"[{where}] {key} must be a number, not {value!r}")
+        values[key] = value
+    return cls(**values)
+
+
+def _resolve_path(value: str, base: Path) -> str:
+    """Keep 'builtin'/'none' keywords; make file paths absolute against the config folder."""
+    if value in ("builtin", "none", "") or Path(value).is_absolute():
+        return value
+    return str(base / value)
+
+
+def settings_from_mapping(data: Mapping[str, Any], base: Path | None = None,
+                          config_path: Path | None = None) -> Settings:
+    base = base or Path.cwd()
+    analysis = _build(AnalysisSettings, data.get("analysis", {}), "analysis", base)
+    analysis = dataclasses.replace(
+        analysis,
+        stopwords=_resolve_path(analysis.stopwords, base),
+        protected_words=_resolve_path(analysis.protected_words, base),
+        lexicon=_resolve_path(analysis.lexicon, base),
+    )
+    if analysis.stemmer not in ("sastrawi", "snowball", "none"):
+        raise ConfigError(f"[analysis] stemmer must be sastrawi, snowball or none, not {analysis.stemmer!r}")
+    sources = []
+    for i, table in enumerate(data.get("sources", [])):
+        table = dict(table)
+        if "path" not in table:
+            raise ConfigError(f"[[sources]] entry {i + 1} has no path")
+        table.setdefault("name", Path(table["path"]).stem)
+        fields = table.pop("fields", {})
+        unknown = set(fields) - set(FIELD_NAMES)
+        if unknown:
+            raise ConfigError(f"[[sources]] {table['name']}: unknown field names {sorted(unknown)}")
+        src = _build(SourceSettings, {k: v for k, v in table.items() if k != "path"},
+                     f"sources.{table['name']}", base)
+        path = Path(table["path"])
+        src = dataclasses.replace(src, path=path if path.is_absolute() else base / path,
+                                  fields=dict(fields))
+        if src.format not in ("auto", "text", "jsonl", "csv", "xlsx"):
+            raise ConfigError(f"[[sources]] {src.name}: format must be auto, text, jsonl, csv or xlsx")
+        sources.append(src)
+    section_map = dict(DEFAULT_SECTION_MAP)
+    section_map.update({k.strip().lower(): v for k, v in data.get("sections", {}).get("map", {}).items()})
+    return Settings(
+        index=_build(IndexSettings, data.get("index", {}), "index", base),
+        analysis=analysis,
+        search=_build(SearchSettings, data.get("search", {}), "search", base),
+        web=_build(WebSettings, data.get("web", {}), "web", base),
+        sources=tuple(sources),
+        section_map=section_map,
+        config_path=config_path,
+    )
+
+
+def config_path_from(explicit: str | os.PathLike | None = None) -> Path | None:
+    if explicit:
+        return Path(explicit)
+    if os.environ.get("WARTA_CONFIG"):
+        return Path(os.environ["WARTA_CONFIG"])
+    default = Path("config.toml")
+    return default if default.exists() else None
+
+
+def load_settings(explicit: str | os.PathLike | None = None) -> Settings:
+    """Read settings from --config, $WARTA_CONFIG or ./config.toml (defaults if none exists)."""
+    path = config_path_from(explicit)
+    if path is None:
+        return settings_from_mapping({})
+    try:
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(f"config file not found: {path}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    path = path.resolve()
+    return settings_from_mapping(data, base=path.parent, config_path=path)

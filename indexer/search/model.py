@@ -1,0 +1,90 @@
+"""Plain data going into and out of the search library.
+
+Every front end (HTML page, JSON API, CLI, widget) renders the same
+`SearchResult`; none of them talks to Whoosh directly.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+SORTS = ("relevance", "newest", "oldest")
+
+
+class RequestError(ValueError):
+    """A search request with a bad parameter; `code` is stable, `message` is for people (Indonesian)."""
+
+    def __init__(self, code: str, message: str, param: str = ""):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.param = param
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    query: str = ""
+    sections: tuple[str, ...] = ()     # OR within the facet
+    months: tuple[str, ...] = ()       # "YYYY-MM", OR within the facet
+    date_from: date | None = None      # inclusive
+    date_to: date | None = None        # inclusive
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = 10
+    highlight: bool = True
+    facets: bool = True
+
+
+@dataclass
+class Hit:
+    id: str
+    url: str
+    title: str
+    title_html: str          # escaped, with <mark> around matches
+    snippet_html: str        # escaped, with <mark> around matches
+    section: str
+    outlet: str
+    source: str
+    published: datetime | None
+    score: float
+    duplicates: int = 0      # other outlets carrying the same story (collapsed)
+
+
+@dataclass
+class FacetValue:
+    value: str
+    count: int
+    selected: bool
+    label: str = ""          # display text (e.g. "September 2019" for "2019-09")
+
+
+@dataclass
+class SearchResult:
+    request: SearchRequest
+    total: int
+    hits: list[Hit]
+    facets: dict[str, list[FacetValue]] = field(default_factory=dict)  # "section", "date"
+    suggestion: str | None = None
+    took_ms: float = 0.0
+    generation: str = ""
+    fallback_or: bool = False  # AND found nothing, results are OR-ranked
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.request.per_page))
+
+
+@dataclass
+class ArticleView:
+    id: str
+    url: str
+    title: str
+    lead: str
+    body: str
+    caption: str
+    section: str
+    subsection: str
+    outlet: str
+    source: str
+    published: datetime | None
+    related: list[Hit] = field(default_factory=list)

@@ -1,0 +1,1 @@
+"""Warta web app (placeholder until the web issue lands)."""
