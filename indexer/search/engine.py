@@ -1,31 +1,285 @@
-"""SearchEngine: the one entry point for searching a published index generation.
+"""SearchEngine: the one entry point for searching the published index generation.
 
-(Interface fixed; implementation lands in the search issue.)
+Per request: parse the query, get the matching document numbers once, then
+filters, facet counts (each facet counted with its own filter off, i.e.
+disjunctive faceting), ordering and duplicate collapsing on numpy arrays;
+Whoosh scores only the filtered candidates and only the page's hits are
+highlighted.  A new generation published by `warta-index` is picked up on the
+next request, without a restart.
 """
 from __future__ import annotations
 
+import threading
+import time
+from datetime import datetime
+
+import numpy as np
+from whoosh import query as Q
+from whoosh.util.times import long_to_datetime
+
 from indexer.config import Settings
-from indexer.search.model import ArticleView, SearchRequest, SearchResult
+from indexer.lexicon import Lexicon
+from indexer.search import snippets
+from indexer.search.model import ArticleView, FacetValue, Hit, SearchRequest, SearchResult
+from indexer.search.query import Compiler, expand_synonyms, parse
+from indexer.search.snapshot import NO_DATE, Snapshot, day_end, day_start
+from indexer.search.suggest import complete, did_you_mean
+from indexer.store import IndexStore
+
+MONTHS_ID = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
+             "September", "Oktober", "November", "Desember")
+RECENCY_CANDIDATES = 200
+DAY = 86400 * 10**6  # whoosh datetime longs count microseconds since datetime.min
 
 
 class IndexUnavailable(RuntimeError):
     """No index generation has been published yet (run `warta-index build`)."""
 
 
+def month_label(value: str) -> str:
+    try:
+        year, month = value.split("-")
+        return f"{MONTHS_ID[int(month) - 1]} {year}"
+    except (ValueError, IndexError):
+        return "Tanpa tanggal" if not value else value
+
+
 class SearchEngine:
     def __init__(self, settings: Settings):
         self.settings = settings
+        self.store = IndexStore(settings.index)
+        self.lexicon = Lexicon.load(settings.analysis) if settings.analysis.expand_synonyms else None
+        self._snapshot: Snapshot | None = None
+        self._lock = threading.Lock()
 
+    # --- generations -----------------------------------------------------
+    def snapshot(self) -> Snapshot:
+        """The snapshot of the currently published generation (reopened after a swap)."""
+        name = self.store.current_name()
+        snap = self._snapshot
+        if snap is not None and snap.generation == name:
+            return snap
+        with self._lock:
+            snap = self._snapshot
+            if snap is not None and snap.generation == name:
+                return snap
+            path = self.store.current()
+            if path is None:
+                if snap is not None:  # pointer vanished: keep serving what we have
+                    return snap
+                raise IndexUnavailable("belum ada indeks: jalankan `warta-index build` terlebih dahulu")
+            self._snapshot = Snapshot.open(path, self.store.meta(path))
+            return self._snapshot
+
+    def _compiler(self, snap: Snapshot) -> Compiler:
+        schema = snap.ix.schema
+        s = self.settings.search
+        return Compiler(
+            stem_analyzer=schema["body"].analyzer,
+            exact_analyzer=schema["exact"].analyzer,
+            boosts={"title": s.title_boost, "lead": s.lead_boost, "body": 1.0, "caption": s.caption_boost},
+            exact_boost=s.exact_boost,
+            facet_values={"section": snap.section_lookup(), "outlet": snap.outlets},
+        )
+
+    # --- search ----------------------------------------------------------
     def search(self, request: SearchRequest) -> SearchResult:
-        raise NotImplementedError
+        started = time.perf_counter()
+        snap = self.snapshot()
+        searcher = snap.searcher()
+        compiler = self._compiler(snap)
+        parsed = expand_synonyms(parse(request.query[: self.settings.search.max_query_chars]), self.lexicon)
+        q = compiler.compile(parsed, "and")
+        fallback = False
+        matched = self._matching(snap, searcher, q)
+        if q is not None and not matched.any() and len(parsed.groups) > 1:
+            q_or = compiler.compile(parsed, "or")
+            matched_or = self._matching(snap, searcher, q_or)
+            if matched_or.any():
+                q, matched, fallback = q_or, matched_or, True
 
+        section_mask, date_mask = self._filter_masks(snap, request)
+        selected = matched & section_mask & date_mask
+        total = int(selected.sum())
+        facets = self._facets(snap, request, matched, section_mask, date_mask) if request.facets else {}
+        hits = self._page(snap, searcher, q, selected, request)
+        if request.highlight:
+            self._highlight(snap, hits, compiler)
+        suggestion = None
+        if request.query.strip() and total < self.settings.search.suggest_below:
+            suggestion = did_you_mean(snap, searcher, request.query, total, self._count_for)
+        return SearchResult(request=request, total=total, hits=hits, facets=facets, suggestion=suggestion,
+                            took_ms=round((time.perf_counter() - started) * 1000, 2),
+                            generation=snap.generation, fallback_or=fallback)
+
+    def _matching(self, snap: Snapshot, searcher, q) -> np.ndarray:
+        """Boolean array over document numbers: matches the query (all live docs when q is None)."""
+        if q is None:
+            return snap.alive.copy()
+        mask = np.zeros(len(snap.alive), dtype=bool)
+        docs = np.fromiter(searcher.docs_for_query(q), dtype=np.int64)
+        mask[docs] = True
+        return mask & snap.alive
+
+    def _count_for(self, snap: Snapshot, searcher, text: str) -> int:
+        compiler = self._compiler(snap)
+        q = compiler.compile(expand_synonyms(parse(text), self.lexicon), "and")
+        return int(self._matching(snap, searcher, q).sum()) if q is not None else 0
+
+    def _filter_masks(self, snap: Snapshot, request: SearchRequest) -> tuple[np.ndarray, np.ndarray]:
+        n = len(snap.alive)
+        section_mask = np.ones(n, dtype=bool)
+        if request.sections:
+            section_mask = snap.mask_for(snap.section_names, snap.section, request.sections)
+        date_mask = np.ones(n, dtype=bool)
+        if request.months:
+            date_mask &= snap.mask_for(snap.month_names, snap.month, request.months)
+        if request.date_from is not None:
+            date_mask &= snap.published >= day_start(request.date_from)
+        if request.date_to is not None:
+            date_mask &= (snap.published <= day_end(request.date_to)) & (snap.published != NO_DATE)
+        return section_mask, date_mask
+
+    def _facets(self, snap, request, matched, section_mask, date_mask) -> dict[str, list[FacetValue]]:
+        size = self.settings.search.facet_size
+        sec_counts = np.bincount(snap.section[matched & date_mask], minlength=len(snap.section_names))
+        sections = [FacetValue(str(snap.section_names[i]), int(sec_counts[i]),
+                               str(snap.section_names[i]) in request.sections, str(snap.section_names[i]))
+                    for i in np.argsort(-sec_counts, kind="stable") if sec_counts[i] > 0][:size]
+        mon_counts = np.bincount(snap.month[matched & section_mask], minlength=len(snap.month_names))
+        months = [FacetValue(str(snap.month_names[i]), int(mon_counts[i]), str(snap.month_names[i]) in request.months,
+                             month_label(str(snap.month_names[i])))
+                  for i in range(len(snap.month_names) - 1, -1, -1)
+                  if mon_counts[i] > 0 and snap.month_names[i] != ""][:size]
+        # a selected value always shows, even when the other filters leave it no documents
+        for values, chosen in ((sections, request.sections), (months, request.months)):
+            present = {v.value for v in values}
+            values += [FacetValue(v, 0, True, month_label(v) if values is months else v)
+                       for v in chosen if v not in present]
+        return {"section": sections, "date": months}
+
+    def _ordered_docnums(self, snap, searcher, q, selected, request, want: int) -> list[tuple[int, float]]:
+        """(docnum, score) in result order, enough to fill `want` collapsed slots."""
+        if request.sort in ("newest", "oldest") or q is None:
+            docs = np.flatnonzero(selected)
+            key = snap.published[docs]
+            order = np.argsort(key, kind="stable")
+            if request.sort != "oldest":
+                order = order[::-1]
+            return [(int(d), 0.0) for d in docs[order]]
+        limit = max(want * 2, 20)
+        filter_set = None if selected.sum() == snap.doc_count else set(np.flatnonzero(selected).tolist())
+        while True:
+            results = searcher.search(q, limit=max(limit, RECENCY_CANDIDATES if self._recency() else 0),
+                                      filter=filter_set)
+            scored = [(hit.docnum, hit.score) for hit in results]
+            if self._recency():
+                scored = self._apply_recency(snap, scored)
+            if len(scored) >= min(int(selected.sum()), limit) or len(scored) < limit:
+                return scored
+            limit *= 4
+
+    def _recency(self) -> bool:
+        return self.settings.search.recency_boost > 0
+
+    def _apply_recency(self, snap, scored):
+        s = self.settings.search
+        newest = snap.published[snap.alive].max() if snap.doc_count else 0
+        out = []
+        for docnum, score in scored:
+            pub = snap.published[docnum]
+            age_days = (newest - pub) / DAY if pub != NO_DATE else 10 * s.recency_scale_days
+            out.append((docnum, score * (1 + s.recency_boost * 0.5 ** (age_days / s.recency_scale_days))))
+        return sorted(out, key=lambda x: -x[1])
+
+    def _page(self, snap, searcher, q, selected, request) -> list[Hit]:
+        start = (request.page - 1) * request.per_page
+        want = start + request.per_page
+        ordered = self._ordered_docnums(snap, searcher, q, selected, request, want)
+        collapse = self.settings.search.collapse_duplicates
+        seen_dup: set[int] = set()
+        page: list[Hit] = []
+        slot = 0
+        for docnum, score in ordered:
+            code = int(snap.dup[docnum])
+            if collapse:
+                if code in seen_dup:
+                    continue
+                seen_dup.add(code)
+            if slot >= start:
+                page.append(self._hit(snap, searcher, docnum, score,
+                                      int(snap.dup_sizes[code]) - 1 if collapse else 0))
+                if len(page) == request.per_page:
+                    break
+            slot += 1
+        return page
+
+    def _hit(self, snap, searcher, docnum: int, score: float, duplicates: int) -> Hit:
+        f = searcher.stored_fields(docnum)
+        return Hit(id=f["id"], url=f.get("url", ""), title=f.get("title", ""), title_html="",
+                   snippet_html=f.get("body", ""), section=f.get("section", ""), outlet=f.get("outlet", ""),
+                   source=f.get("source", ""), published=f.get("published"), score=round(float(score), 4),
+                   duplicates=max(0, duplicates))
+
+    def _highlight(self, snap, hits: list[Hit], compiler: Compiler) -> None:
+        analyzer = compiler.stem_analyzer
+        terms = compiler.highlight_terms
+        size = self.settings.search.snippet_chars
+        for hit in hits:
+            hit.title_html = snippets.highlight_all(analyzer, hit.title, terms)
+            hit.snippet_html = snippets.snippet(analyzer, hit.snippet_html, terms, size)
+
+    # --- articles, suggestions, stats ---------------------------------
     def article(self, doc_id: str) -> ArticleView | None:
-        raise NotImplementedError
+        snap = self.snapshot()
+        searcher = snap.searcher()
+        docnum = searcher.document_number(id=doc_id)
+        if docnum is None:
+            return None
+        f = searcher.stored_fields(docnum)
+        view = ArticleView(id=f["id"], url=f.get("url", ""), title=f.get("title", ""), lead=f.get("lead", ""),
+                           body=f.get("body", ""), caption=f.get("caption", ""), section=f.get("section", ""),
+                           subsection=f.get("subsection", ""), outlet=f.get("outlet", ""),
+                           source=f.get("source", ""), published=f.get("published"))
+        view.related = self.related(snap, searcher, docnum, f)
+        return view
+
+    def related(self, snap, searcher, docnum: int, fields: dict, limit: int = 5) -> list[Hit]:
+        text = " ".join((fields.get("title", ""),) * 2 + (fields.get("lead", ""), fields.get("body", "")[:3000]))
+        own_dup = int(snap.dup[docnum])
+        seen = {own_dup}
+        out = []
+        for hit in searcher.more_like(docnum, "body", text=text, top=limit * 3, numterms=15):
+            code = int(snap.dup[hit.docnum])
+            if code in seen:
+                continue
+            seen.add(code)
+            out.append(self._hit(snap, searcher, hit.docnum, hit.score, int(snap.dup_sizes[code]) - 1))
+            if len(out) == limit:
+                break
+        for hit in out:
+            hit.title_html = snippets.mark(hit.title, [])
+            hit.snippet_html = snippets.mark(hit.snippet_html[:200], [])
+        return out
 
     def suggest(self, prefix: str, limit: int = 8) -> list[dict]:
-        """[{"text": str, "kind": "title"|"term", "id": str|None}] completions for a typed prefix."""
-        raise NotImplementedError
+        """[{"text", "kind": "term"|"title", "id"}] completions for a typed prefix."""
+        snap = self.snapshot()
+        return complete(snap, snap.searcher(), prefix, limit, self._compiler(snap))
 
     def stats(self) -> dict:
-        """{"documents": int, "generation": str, "built_at": iso str|None, "sections": {name: count}}"""
-        raise NotImplementedError
+        snap = self.snapshot()
+        counts = np.bincount(snap.section[snap.alive], minlength=len(snap.section_names))
+        dated = snap.published[snap.alive & (snap.published != NO_DATE)]
+        return {
+            "documents": snap.doc_count,
+            "generation": snap.generation,
+            "built_at": snap.meta.get("built_at"),
+            "sections": {str(snap.section_names[i]): int(counts[i]) for i in np.argsort(-counts) if counts[i]},
+            "date_from": long_to_datetime(int(dated.min())).isoformat() if dated.size else None,
+            "date_to": long_to_datetime(int(dated.max())).isoformat() if dated.size else None,
+        }
+
+
+def published_str(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None

@@ -1,0 +1,204 @@
+"""Full builds and incremental updates, each published as a new generation.
+
+Both run under the store's writer lock, write into a staging folder and only
+then swap the CURRENT pointer, so searchers never see a half-built index and a
+failed or killed run leaves the published one untouched.
+"""
+from __future__ import annotations
+
+import csv
+import dataclasses
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterable, Iterator, Sequence
+
+from whoosh import index as whoosh_index
+
+from indexer.config import Settings, SourceSettings
+from indexer.progress import Progress
+from indexer.readers import read_source
+from indexer.records import Article, Skip
+from indexer.report import BuildReport
+from indexer.schema import document_fields, make_schema
+from indexer.store import IndexStore
+
+
+class BuildError(RuntimeError):
+    """A build that cannot start or must stop (no sources, --strict skip, ...)."""
+
+
+def resolve_sources(settings: Settings, names: Sequence[str] | None) -> list[SourceSettings]:
+    """Configured source names, or paths given on the command line; none = all configured."""
+    if not names:
+        if not settings.sources:
+            raise BuildError("no sources: name files or folders, or add [[sources]] to config.toml")
+        return list(settings.sources)
+    resolved = []
+    for name in names:
+        configured = settings.source(name)
+        if configured is not None:
+            resolved.append(configured)
+            continue
+        path = Path(name)
+        if not path.exists():
+            known = ", ".join(s.name for s in settings.sources) or "none configured"
+            raise BuildError(f"unknown source {name!r}: not a configured source ({known}) nor an existing path")
+        # a path that a configured source points at keeps that source's field mapping
+        match = next((s for s in settings.sources if s.path.resolve() == path.resolve()), None)
+        resolved.append(match or SourceSettings(name=path.stem, path=path))
+    return resolved
+
+
+def estimate_total(sources: Iterable[SourceSettings]) -> int | None:
+    """Cheap record count for the progress ETA (None when unknown)."""
+    total = 0
+    try:
+        for src in sources:
+            files = sorted(src.path.rglob("*")) if src.path.is_dir() else [src.path]
+            for f in files:
+                suffix = f.suffix.lower()
+                if suffix == ".txt":
+                    total += 1
+                elif suffix in (".jsonl", ".json"):
+                    with open(f, "rb") as fh:
+                        total += sum(1 for _ in fh)
+                elif suffix == ".csv":
+                    csv.field_size_limit(1 << 30)
+                    with open(f, newline="", encoding=src.encoding, errors="replace") as fh:
+                        total += max(0, sum(1 for _ in csv.reader(fh)) - 1)
+                elif suffix == ".xlsx":
+                    from openpyxl import load_workbook
+                    wb = load_workbook(f, read_only=True)
+                    total += max(0, (wb.active.max_row or 1) - 1)
+                    wb.close()
+    except Exception:  # an estimate must never break a build
+        return None
+    return total or None
+
+
+def read_articles(settings: Settings, sources: Sequence[SourceSettings], report: BuildReport,
+                  strict: bool) -> Iterator[Article]:
+    """Articles from all sources, with skips counted (or fatal under --strict) and ids de-duplicated."""
+    seen: set[str] = set()
+    for src in sources:
+        for item in read_source(src, settings):
+            if isinstance(item, Article) and item.id in seen:
+                item = Skip("duplicate_id", item.origin, f"id {item.id} already read")
+            if isinstance(item, Skip):
+                report.skip(item)
+                if strict:
+                    raise BuildError(f"--strict: skipped {item.origin} ({item.reason}): {item.detail}")
+                continue
+            seen.add(item.id)
+            report.saw(item)
+            yield item
+
+
+def _meta(settings: Settings, sources, report: BuildReport, kind: str, documents: int) -> dict:
+    return {
+        "kind": kind,
+        "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "documents": documents,
+        "sources": [str(s.path) for s in sources],
+        "analysis": dataclasses.asdict(settings.analysis),
+        "report": report.as_dict(),
+    }
+
+
+def check(settings: Settings, source_names: Sequence[str] | None = None, strict: bool = False,
+          quiet: bool = True) -> BuildReport:
+    """Parse only: read every source and report, write nothing."""
+    sources = resolve_sources(settings, source_names)
+    report = BuildReport()
+    start = time.monotonic()
+    progress = Progress("checking", estimate_total(sources) if not quiet else None, enabled=not quiet)
+    for _ in read_articles(settings, sources, report, strict):
+        report.indexed += 1
+        progress.step()
+    progress.done()
+    report.seconds = time.monotonic() - start
+    return report
+
+
+def build(settings: Settings, source_names: Sequence[str] | None = None, strict: bool = False,
+          quiet: bool = True) -> tuple[Path, BuildReport]:
+    """Full rebuild into a staging folder, then an atomic swap. Returns (generation, report)."""
+    sources = resolve_sources(settings, source_names)
+    store = IndexStore(settings.index)
+    report = BuildReport()
+    start = time.monotonic()
+    with store.lock():
+        staging = store.new_staging()
+        ix = whoosh_index.create_in(str(staging), make_schema(settings.analysis))
+        procs = max(1, settings.index.procs)
+        writer = ix.writer(procs=procs, limitmb=settings.index.limitmb, multisegment=procs > 1)
+        progress = Progress("indexing", estimate_total(sources) if not quiet else None, enabled=not quiet)
+        try:
+            for article in read_articles(settings, sources, report, strict):
+                writer.add_document(**document_fields(article))
+                report.indexed += 1
+                report.added += 1
+                progress.step()
+        except BaseException:
+            writer.cancel()
+            raise
+        progress.done("committing…")
+        writer.commit()
+        report.seconds = time.monotonic() - start
+        generation = store.publish(staging, _meta(settings, sources, report, "build", ix.doc_count()))
+    return generation, report
+
+
+def _existing_hashes(ix) -> dict[str, str]:
+    with ix.reader() as reader:
+        ids, hashes = reader.column_reader("id"), reader.column_reader("content_hash")
+        return {ids[n]: hashes[n] for n in reader.all_doc_ids()}
+
+
+def update(settings: Settings, source_names: Sequence[str] | None = None, prune: bool = False,
+           strict: bool = False, quiet: bool = True) -> tuple[Path, BuildReport]:
+    """Incremental: add new ids, replace changed ones (content hash), optionally prune missing ones."""
+    sources = resolve_sources(settings, source_names)
+    store = IndexStore(settings.index)
+    report = BuildReport()
+    start = time.monotonic()
+    with store.lock():
+        if store.current() is None:
+            staging = store.new_staging()
+            ix = whoosh_index.create_in(str(staging), make_schema(settings.analysis))
+        else:
+            staging = store.copy_current_to_staging()
+            ix = whoosh_index.open_dir(str(staging))
+        existing = _existing_hashes(ix)
+        writer = ix.writer(limitmb=settings.index.limitmb)
+        progress = Progress("updating", estimate_total(sources) if not quiet else None, enabled=not quiet)
+        seen: set[str] = set()
+        try:
+            for article in read_articles(settings, sources, report, strict):
+                seen.add(article.id)
+                old = existing.get(article.id)
+                if old is None:
+                    writer.add_document(**document_fields(article))
+                    report.added += 1
+                elif old != article.content_hash:
+                    writer.update_document(**document_fields(article))
+                    report.replaced += 1
+                else:
+                    report.unchanged += 1
+                report.indexed += 1
+                progress.step()
+            if prune:
+                for doc_id in existing.keys() - seen:
+                    writer.delete_by_term("id", doc_id)
+                    report.removed += 1
+        except BaseException:
+            writer.cancel()
+            raise
+        progress.done("committing…")
+        writer.commit()
+        if len(ix._segments()) > settings.index.merge_segments_above:
+            ix.optimize()
+        report.seconds = time.monotonic() - start
+        generation = store.publish(staging, _meta(settings, sources, report, "update", ix.doc_count()))
+    return generation, report

@@ -1,0 +1,157 @@
+"""`warta-index`: build, update, check, inspect and query the index from a terminal."""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from datetime import date
+from pathlib import Path
+
+from indexer.config import ConfigError, load_settings
+
+EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="warta-index", description="Warta indexer for Indonesian news.")
+    p.add_argument("--config", help="config.toml path (default: $WARTA_CONFIG or ./config.toml)")
+    p.add_argument("--index-dir", help="override [index] dir")
+    p.add_argument("-v", "--verbose", action="store_true", help="log every skipped record")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def with_sources(sp):
+        sp.add_argument("sources", nargs="*", metavar="SOURCE",
+                        help="configured source names or paths (default: every [[sources]] entry)")
+        sp.add_argument("--strict", action="store_true", help="fail on the first bad record")
+        sp.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+        sp.add_argument("--json", action="store_true", help="print the report as JSON")
+        return sp
+
+    with_sources(sub.add_parser("build", help="full rebuild, published atomically"))
+    up = with_sources(sub.add_parser("update", help="add new and changed articles"))
+    up.add_argument("--prune", action="store_true", help="remove articles no longer in the sources")
+    with_sources(sub.add_parser("check", help="parse the sources and report; writes nothing"))
+    info = sub.add_parser("info", help="what the published index holds")
+    info.add_argument("--json", action="store_true")
+    s = sub.add_parser("search", help="ranked search from the terminal")
+    s.add_argument("query", nargs="?", default="")
+    s.add_argument("--section", action="append", default=[])
+    s.add_argument("--from", dest="date_from")
+    s.add_argument("--to", dest="date_to")
+    s.add_argument("--sort", default="relevance", choices=["relevance", "newest", "oldest"])
+    s.add_argument("--limit", type=int, default=10)
+    s.add_argument("--json", action="store_true")
+    return p
+
+
+def _print_report(report, as_json: bool, generation=None) -> None:
+    if as_json:
+        data = report.as_dict()
+        if generation is not None:
+            data["generation"] = generation.name
+        print(json.dumps(data, ensure_ascii=False, indent=1))
+    else:
+        for line in report.summary_lines():
+            print(line)
+        if generation is not None:
+            print(f"published {generation.name}")
+
+
+def _cmd_build(settings, args) -> int:
+    from indexer.build import build, check, update
+    if args.command == "check":
+        report = check(settings, args.sources, strict=args.strict, quiet=args.quiet)
+        _print_report(report, args.json)
+        return EXIT_OK
+    if args.command == "build":
+        generation, report = build(settings, args.sources, strict=args.strict, quiet=args.quiet)
+    else:
+        generation, report = update(settings, args.sources, prune=args.prune, strict=args.strict, quiet=args.quiet)
+    _print_report(report, args.json, generation)
+    return EXIT_OK
+
+
+def _cmd_info(settings, args) -> int:
+    from indexer.search.engine import SearchEngine
+    from indexer.store import IndexStore
+    engine = SearchEngine(settings)
+    stats = engine.stats()
+    store = IndexStore(settings.index)
+    path = store.current()
+    stats["index_dir"] = str(path)
+    stats["size_bytes"] = sum(f.stat().st_size for f in path.iterdir() if f.is_file())
+    stats["report"] = store.meta(path).get("report", {})
+    if args.json:
+        print(json.dumps(stats, ensure_ascii=False, indent=1))
+        return EXIT_OK
+    print(f"generation   {stats['generation']} (built {stats['built_at']})")
+    print(f"documents    {stats['documents']}")
+    print(f"date range   {stats['date_from']} .. {stats['date_to']}")
+    print(f"index size   {stats['size_bytes'] / 1e6:.1f} MB in {path}")
+    print("sections     " + ", ".join(f"{k} {v}" for k, v in stats["sections"].items()))
+    rep = stats["report"]
+    if rep:
+        print(f"last build   read {rep.get('read')}, skipped {rep.get('skipped_total')} {rep.get('skipped')}, "
+              f"{rep.get('date_conflict_count')} date conflicts, {rep.get('seconds')} s")
+    return EXIT_OK
+
+
+def _cmd_search(settings, args) -> int:
+    from indexer.search.engine import SearchEngine
+    from indexer.search.params import request_from_params
+    params = {"q": [args.query], "section": args.section, "sort": [args.sort],
+              "per_page": [str(min(max(args.limit, 1), settings.search.max_per_page))]}
+    if args.date_from:
+        params["from"] = [args.date_from]
+    if args.date_to:
+        params["to"] = [args.date_to]
+    request = request_from_params(params, settings.search)
+    result = SearchEngine(settings).search(request)
+    if args.json:
+        from indexer.search.serialize import result_to_json
+        print(json.dumps(result_to_json(result), ensure_ascii=False, indent=1))
+        return EXIT_OK
+    print(f"{result.total} hasil ({result.took_ms:.0f} ms)" + (" — hasil sebagian kata" if result.fallback_or else ""))
+    if result.suggestion:
+        print(f"Maksud Anda: {result.suggestion}")
+    for i, hit in enumerate(result.hits, 1):
+        when = hit.published.strftime("%Y-%m-%d") if hit.published else "----------"
+        print(f"{i:2}. [{hit.score:6.2f}] {when} {hit.section:<13} {hit.title}  ({hit.outlet}) id={hit.id}")
+    return EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.ERROR,
+                        format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    from indexer.build import BuildError
+    from indexer.readers import SourceError
+    from indexer.search.engine import IndexUnavailable
+    from indexer.search.model import RequestError
+    from indexer.store import LockedError
+    try:
+        settings = load_settings(args.config)
+        if args.index_dir:
+            settings = settings.replace(index={"dir": Path(args.index_dir)})
+        if args.command in ("build", "update", "check"):
+            return _cmd_build(settings, args)
+        if args.command == "info":
+            return _cmd_info(settings, args)
+        return _cmd_search(settings, args)
+    except LockedError as exc:
+        print(f"warta-index: {exc}", file=sys.stderr)
+        return EXIT_LOCKED
+    except (ConfigError, BuildError, SourceError, IndexUnavailable) as exc:
+        print(f"warta-index: {exc}", file=sys.stderr)
+        return EXIT_FAIL
+    except RequestError as exc:
+        print(f"warta-index: {exc.message}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("warta-index: interrupted; the published index is unchanged", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

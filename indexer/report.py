@@ -1,0 +1,71 @@
+"""The build report: what was indexed, what was skipped and why, what an editor should check."""
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+
+from indexer.records import Article, Skip
+
+log = logging.getLogger("warta.build")
+MAX_LISTED = 50  # examples kept per list; counts are always complete
+
+
+@dataclass
+class BuildReport:
+    read: int = 0
+    indexed: int = 0
+    added: int = 0
+    replaced: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    skipped: Counter = field(default_factory=Counter)
+    skip_examples: list[dict] = field(default_factory=list)
+    date_conflicts: list[dict] = field(default_factory=list)
+    date_conflict_count: int = 0
+    undated: int = 0
+    seconds: float = 0.0
+
+    def skip(self, item: Skip) -> None:
+        self.skipped[item.reason] += 1
+        log.warning("skipped %s (%s): %s", item.origin, item.reason, item.detail)
+        if len(self.skip_examples) < MAX_LISTED:
+            self.skip_examples.append({"reason": item.reason, "origin": item.origin, "detail": item.detail[:200]})
+
+    def saw(self, article: Article) -> None:
+        self.read += 1
+        if article.published is None:
+            self.undated += 1
+        if article.date_conflict:
+            self.date_conflict_count += 1
+            if len(self.date_conflicts) < MAX_LISTED:
+                self.date_conflicts.append({"id": article.id, "origin": article.origin,
+                                            "title": article.title[:120], "conflict": article.date_conflict})
+
+    @property
+    def skipped_total(self) -> int:
+        return sum(self.skipped.values())
+
+    def as_dict(self) -> dict:
+        return {
+            "read": self.read, "indexed": self.indexed, "added": self.added, "replaced": self.replaced,
+            "unchanged": self.unchanged, "removed": self.removed,
+            "skipped_total": self.skipped_total, "skipped": dict(self.skipped),
+            "skip_examples": self.skip_examples, "undated": self.undated,
+            "date_conflict_count": self.date_conflict_count, "date_conflicts": self.date_conflicts,
+            "seconds": round(self.seconds, 2),
+        }
+
+    def summary_lines(self) -> list[str]:
+        lines = [f"read {self.read} articles, indexed {self.indexed} "
+                 f"(added {self.added}, replaced {self.replaced}, unchanged {self.unchanged}, removed {self.removed}) "
+                 f"in {self.seconds:.1f} s"]
+        if self.skipped:
+            reasons = ", ".join(f"{k} {v}" for k, v in self.skipped.most_common())
+            lines.append(f"skipped {self.skipped_total}: {reasons}")
+        if self.undated:
+            lines.append(f"{self.undated} articles have no usable date")
+        if self.date_conflict_count:
+            lines.append(f"{self.date_conflict_count} date conflicts to check:")
+            lines += [f"  {c['origin']}: {c['title']} — {c['conflict']}" for c in self.date_conflicts[:10]]
+        return lines

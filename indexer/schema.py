@@ -1,0 +1,79 @@
+"""The Whoosh schema, and the mapping from an Article to index fields.
+
+Text fields use the stemmed Indonesian analyzer; `exact` keeps an unstemmed
+copy of title, lead and caption for exact-form boosting and "did you mean".
+Facet and sort fields are sortable ID/DATETIME columns, read as arrays at
+search time (no DateRangeFacet: it evaluates a range query per bucket).
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+
+from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
+
+from indexer.analysis import make_analyzer, make_exact_analyzer
+from indexer.config import AnalysisSettings
+from indexer.records import Article
+
+TEXT_FIELDS = ("title", "lead", "body", "caption")
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def make_schema(analysis: AnalysisSettings) -> Schema:
+    stemmed = make_analyzer(analysis)
+    return Schema(
+        id=ID(stored=True, unique=True, sortable=True),
+        url=ID(stored=True),
+        title=TEXT(stored=True, analyzer=stemmed),
+        lead=TEXT(stored=True, analyzer=stemmed),
+        body=TEXT(stored=True, analyzer=stemmed),
+        caption=TEXT(stored=True, analyzer=stemmed),
+        exact=TEXT(analyzer=make_exact_analyzer(analysis), spelling=True),
+        section=ID(stored=True, sortable=True),
+        subsection=ID(stored=True),
+        outlet=ID(stored=True, sortable=True),
+        source=ID(stored=True),
+        published=DATETIME(stored=True, sortable=True),
+        month=ID(stored=True, sortable=True),
+        dup=ID(stored=True, sortable=True),
+        content_hash=ID(stored=True, sortable=True),
+        date_conflict=STORED,
+    )
+
+
+def duplicate_key(article: Article) -> str:
+    """Signature shared by copies of the same story (wire copies, press releases).
+
+    Normalised title words plus the first body words: outlets re-run Antara or a
+    press release with the same headline and opening, but change punctuation,
+    datelines and trailers.
+    """
+    title = _WORD.findall(article.title.lower())
+    body = _WORD.findall(article.lead.lower() or article.body[:600].lower())
+    key = " ".join(title) + "|" + " ".join(body[:12])
+    return hashlib.sha1(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def document_fields(article: Article) -> dict:
+    """Keyword arguments for writer.add_document / update_document."""
+    fields = {
+        "id": article.id,
+        "url": article.url,
+        "title": article.title,
+        "lead": article.lead,
+        "body": article.body,
+        "caption": article.caption,
+        "exact": "\n".join(p for p in (article.title, article.lead, article.caption) if p),
+        "section": article.section or "Lainnya",
+        "subsection": article.subsection,
+        "outlet": article.outlet,
+        "source": article.source,
+        "month": article.published.strftime("%Y-%m") if article.published else "",
+        "dup": duplicate_key(article),
+        "content_hash": article.content_hash,
+        "date_conflict": article.date_conflict,
+    }
+    if article.published is not None:
+        fields["published"] = article.published
+    return fields

@@ -1,0 +1,232 @@
+"""Forgiving query language for the public, compiled to Whoosh query objects.
+
+Syntax: words are ANDed; ``"exact phrase"``; ``-word`` / ``-"phrase"`` /
+``NOT word`` exclude; ``a OR b`` joins its neighbours; ``judul:``, ``rubrik:``,
+``media:`` and ``sumber:`` restrict a word to a field.  Anything else (stray
+quotes, ``*``, ``:``, operator soup, unknown prefixes) is read as plain words,
+so parsing never fails: the worst case is a query of plain words.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from whoosh import query as Q
+
+from indexer.analysis import analyze
+
+FIELD_ALIASES = {
+    "judul": "title", "title": "title",
+    "rubrik": "section", "section": "section", "kanal": "section",
+    "media": "outlet", "outlet": "outlet",
+    "sumber": "source", "source": "source",
+}
+OR_WORDS = {"OR", "ATAU", "|", "||"}
+NOT_WORDS = {"NOT", "BUKAN"}
+AND_WORDS = {"AND", "DAN", "&", "&&", "+"}
+
+
+@dataclass
+class Unit:
+    kind: str                  # word | phrase | field | synonym
+    text: str                  # the words as typed
+    field: str = ""            # for kind == field
+    alternatives: list[tuple[str, ...]] = field(default_factory=list)  # for kind == synonym
+
+
+@dataclass
+class ParsedQuery:
+    groups: list[list[Unit]]   # AND of groups; the units inside a group are ORed
+    negatives: list[Unit]
+
+    @property
+    def empty(self) -> bool:
+        return not self.groups and not self.negatives
+
+
+def _lex(text: str) -> list[tuple[str, bool]]:
+    """Split into (token, is_phrase); a quote without a partner is just a space."""
+    out: list[tuple[str, bool]] = []
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch.isspace():
+            i += 1
+            continue
+        start = i
+        prefix = ""
+        while i < n and text[i] in "-" and i + 1 < n and not text[i + 1].isspace():
+            i += 1
+        prefix = text[start:i]
+        if i < n and text[i] == '"':
+            close = text.find('"', i + 1)
+            if close != -1:
+                out.append((prefix + text[i + 1:close], True))
+                i = close + 1
+                continue
+            i += 1  # unbalanced quote: drop it
+            if prefix:
+                out.append((prefix, False))
+            continue
+        j = i
+        while j < n and not text[j].isspace() and text[j] != '"':
+            j += 1
+        out.append((prefix + text[i:j], False))
+        i = j
+    return out
+
+
+def parse(text: str) -> ParsedQuery:
+    groups: list[list[Unit]] = []
+    negatives: list[Unit] = []
+    join_next = negate_next = False
+    for token, is_phrase in _lex(text):
+        if not is_phrase:
+            if token in OR_WORDS:
+                join_next = bool(groups)
+                continue
+            if token in NOT_WORDS:
+                negate_next = True
+                continue
+            if token in AND_WORDS:
+                continue
+        negative = negate_next
+        negate_next = False
+        if token.startswith("-"):
+            token = token.lstrip("-")
+            negative = True
+        if not token.strip():
+            continue
+        unit = _unit(token, is_phrase)
+        if negative:
+            negatives.append(unit)
+        elif join_next and groups:
+            groups[-1].append(unit)
+        else:
+            groups.append([unit])
+        join_next = False
+    return ParsedQuery(groups, negatives)
+
+
+def _unit(token: str, is_phrase: bool) -> Unit:
+    if is_phrase:
+        return Unit("phrase", token)
+    name, sep, value = token.partition(":")
+    if sep and value and name.lower() in FIELD_ALIASES:
+        return Unit("field", value, field=FIELD_ALIASES[name.lower()])
+    return Unit("word", token)
+
+
+def expand_synonyms(parsed: ParsedQuery, lexicon) -> ParsedQuery:
+    """Replace runs of plain words that spell a lexicon form by a synonym unit."""
+    if lexicon is None or not len(lexicon):
+        return parsed
+    groups: list[list[Unit]] = []
+    run: list[Unit] = []
+
+    def flush():
+        if not run:
+            return
+        words = [u.text.lower() for u in run]
+        spans = {start: (end, alts) for start, end, alts in lexicon.expansions(words)}
+        i = 0
+        while i < len(run):
+            if i in spans:
+                end, alts = spans[i]
+                groups.append([Unit("synonym", " ".join(u.text for u in run[i:end]), alternatives=list(alts))])
+                i = end
+            else:
+                groups.append([run[i]])
+                i += 1
+        run.clear()
+
+    for group in parsed.groups:
+        if len(group) == 1 and group[0].kind == "word":
+            run.append(group[0])
+        else:
+            flush()
+            groups.append(group)
+    flush()
+    return ParsedQuery(groups, parsed.negatives)
+
+
+@dataclass
+class Compiler:
+    """Turns units into Whoosh queries with the configured field boosts."""
+    stem_analyzer: object
+    exact_analyzer: object
+    boosts: dict                 # text field -> boost
+    exact_boost: float
+    facet_values: dict           # "section"/"outlet" -> {lowercase: stored value}
+    highlight_terms: set = field(default_factory=set)
+
+    def stems(self, text: str) -> list[str]:
+        return analyze(self.stem_analyzer, text, mode="query")
+
+    def _term_any_field(self, stem: str, exact: str | None) -> Q.Query:
+        parts = [Q.Term(f, stem, boost=b) for f, b in self.boosts.items()]
+        if exact and self.exact_boost > 0:
+            parts.append(Q.Term("exact", exact, boost=self.exact_boost))
+        self.highlight_terms.add(stem)
+        return Q.Or(parts)
+
+    def _sequence(self, stems: list[str], exact: list[str] | None = None) -> Q.Query | None:
+        """One token: any field; several: a phrase in any field."""
+        if not stems:
+            return None
+        if len(stems) == 1:
+            ex = exact[0] if exact and len(exact) == 1 else None
+            return self._term_any_field(stems[0], ex)
+        self.highlight_terms.update(stems)
+        return Q.Or([Q.Phrase(f, stems, boost=b) for f, b in self.boosts.items()])
+
+    def word(self, text: str) -> Q.Query | None:
+        stems = self.stems(text)
+        exact = analyze(self.exact_analyzer, text, mode="query")
+        if len(stems) <= 1:
+            return self._sequence(stems, exact)
+        # one typed word that analyses to several tokens (e.g. "Rp5,2"): all must match
+        return Q.And([self._term_any_field(s, None) for s in stems])
+
+    def unit(self, unit: Unit) -> Q.Query | None:
+        if unit.kind == "word":
+            return self.word(unit.text)
+        if unit.kind == "phrase":
+            return self._sequence(self.stems(unit.text), analyze(self.exact_analyzer, unit.text, mode="query"))
+        if unit.kind == "synonym":
+            forms = [unit.text] + [" ".join(a) for a in unit.alternatives]
+            parts = [q for q in (self._sequence(self.stems(f)) for f in forms) if q is not None]
+            return Q.Or(parts) if parts else None
+        if unit.kind == "field":
+            if unit.field in ("section", "outlet"):
+                value = self.facet_values.get(unit.field, {}).get(unit.text.lower(), unit.text)
+                return Q.Term(unit.field, value)
+            if unit.field == "source":
+                return Q.Term("source", unit.text.strip().title())
+            stems = self.stems(unit.text)
+            self.highlight_terms.update(stems)
+            return Q.And([Q.Term(unit.field, s) for s in stems]) if stems else None
+        return None
+
+    def group(self, units: list[Unit]) -> Q.Query | None:
+        parts = [q for q in (self.unit(u) for u in units) if q is not None]
+        if not parts:
+            return None
+        return parts[0] if len(parts) == 1 else Q.Or(parts)
+
+    def compile(self, parsed: ParsedQuery, mode: str = "and") -> Q.Query | None:
+        """AND (or, for the fall-back, OR) of the groups, minus the negatives. None = browse all."""
+        positives = [q for q in (self.group(g) for g in parsed.groups) if q is not None]
+        saved = set(self.highlight_terms)
+        negatives = [q for q in (self.unit(u) for u in parsed.negatives) if q is not None]
+        self.highlight_terms = saved  # excluded words are never highlighted
+        if not positives:
+            if not negatives:
+                return None
+            base = Q.Every()
+        elif len(positives) == 1:
+            base = positives[0]
+        else:
+            base = Q.And(positives) if mode == "and" else Q.Or(positives)
+        if negatives:
+            return Q.AndNot(base, Q.Or(negatives))
+        return base

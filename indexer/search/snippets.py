@@ -1,0 +1,73 @@
+"""Highlighted snippets: HTML-escaped text with <mark> around matched words.
+
+Matching runs the stored text through the same stemming analyzer as the
+index, so a query for "khawatir" marks "kekhawatiran".  Only the top hits of
+a page are highlighted (a separate pass from facet counting: doing both on one
+Whoosh Results object is what blew up the tail latency in the research notes).
+"""
+from __future__ import annotations
+
+from html import escape
+
+MAX_ANALYZED_CHARS = 30_000  # snippets come from the first part of very long articles
+
+
+def match_spans(analyzer, text: str, terms: set[str]) -> list[tuple[int, int]]:
+    """Character spans of the tokens whose analysed form is in `terms`."""
+    if not terms or not text:
+        return []
+    spans = []
+    for token in analyzer(text[:MAX_ANALYZED_CHARS], chars=True, mode="index", removestops=False):
+        if token.text in terms:
+            spans.append((token.startchar, token.endchar))
+    return spans
+
+
+def mark(text: str, spans: list[tuple[int, int]], start: int = 0, end: int | None = None) -> str:
+    """Escape text[start:end], wrapping the spans inside it in <mark>."""
+    end = len(text) if end is None else end
+    out, pos = [], start
+    for s, e in spans:
+        if s < start or e > end or s < pos:
+            continue
+        out.append(escape(text[pos:s]))
+        out.append("<mark>" + escape(text[s:e]) + "</mark>")
+        pos = e
+    out.append(escape(text[pos:end]))
+    return "".join(out)
+
+
+def _window(text: str, spans: list[tuple[int, int]], size: int) -> tuple[int, int]:
+    """The window of `size` chars covering the most distinct matches, snapped to word edges."""
+    if not spans:
+        start, end = 0, min(len(text), size)
+    else:
+        best, best_score = spans[0][0], -1
+        for i, (s, _) in enumerate(spans):
+            inside = {text[a:b].lower() for a, b in spans[i:] if b <= s + size}
+            score = len(inside) * 10 + sum(1 for a, b in spans[i:] if b <= s + size)
+            if score > best_score:
+                best, best_score = s, score
+        start = max(0, best - size // 5)
+        end = min(len(text), start + size)
+    if start > 0:
+        space = text.rfind(" ", max(0, start - 20), start)
+        start = space + 1 if space != -1 else start
+    if end < len(text):
+        space = text.find(" ", end, end + 20)
+        end = space if space != -1 else end
+    return start, end
+
+
+def snippet(analyzer, text: str, terms: set[str], size: int) -> str:
+    """Best fragment of the body around the matches, escaped, with ellipses where cut."""
+    text = " ".join(text.split())  # paragraphs become one line in a snippet
+    spans = match_spans(analyzer, text, terms)
+    start, end = _window(text, spans, size)
+    html = mark(text, spans, start, end)
+    return ("… " if start > 0 else "") + html + (" …" if end < len(text) else "")
+
+
+def highlight_all(analyzer, text: str, terms: set[str]) -> str:
+    """The whole (short) text escaped, with every match marked: for titles."""
+    return mark(text, match_spans(analyzer, text, terms))
