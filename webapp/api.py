@@ -1,0 +1,173 @@
+"""JSON API: /api/search, /api/articles/<id>, /api/suggest, /api/openapi.json and /healthz.
+
+The response shapes are a contract (docs/api.md, /api/openapi.json): keys are only ever added.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from flask import Blueprint, jsonify, request, url_for
+
+from indexer.search.engine import IndexUnavailable
+from indexer.search.model import ArticleView, FacetValue, Hit, RequestError, SearchResult
+from indexer.search.params import parse_int, request_from_params
+from webapp.app import warta
+from webapp.errors import HTTP_ERRORS, error_response
+from webapp.format import iso, month_label
+
+bp = Blueprint("api", __name__)
+
+SUGGEST_MAX_CHARS = 100
+SUGGEST_DEFAULT_LIMIT = 8
+SUGGEST_MAX_LIMIT = 20
+MAX_ID_CHARS = 200
+
+
+def _number(value: Any) -> float:
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return 0.0
+    return value if math.isfinite(value) else 0.0
+
+
+def public_base() -> str:
+    """Absolute base URL for links handed to other sites (widget): settings.web.public_url or
+    the request's own host."""
+    base = warta().settings.web.public_url.strip()
+    return (base or request.host_url).rstrip("/")
+
+
+def article_link(doc_id: str) -> str:
+    return public_base() + url_for("views.article", doc_id=doc_id)
+
+
+def hit_json(hit: Hit) -> dict:
+    return {
+        "id": hit.id,
+        "url": hit.url or "",
+        "title": hit.title or "",
+        "section": hit.section or "",
+        "outlet": hit.outlet or "",
+        "published": iso(hit.published),
+        "snippet": hit.snippet_html or "",
+        "score": _number(hit.score),
+        # additions (allowed by the contract)
+        "title_html": hit.title_html or "",
+        "source": hit.source or "",
+        "duplicates": int(hit.duplicates or 0),
+        "link": article_link(hit.id),
+    }
+
+
+def facet_json(name: str, value: FacetValue) -> dict:
+    label = value.label or (month_label(value.value) if name == "date" else value.value)
+    return {"value": value.value, "count": int(value.count), "selected": bool(value.selected),
+            "label": label}
+
+
+def search_json(result: SearchResult) -> dict:
+    req = result.request
+    facets = result.facets or {}
+    return {
+        "query": req.query,
+        "total": int(result.total),
+        "page": req.page,
+        "per_page": req.per_page,
+        "took_ms": round(_number(result.took_ms), 3),
+        "results": [hit_json(h) for h in result.hits],
+        "facets": {name: [facet_json(name, v) for v in facets.get(name, [])]
+                   for name in ("section", "date")},
+        "suggestion": result.suggestion or None,
+        # additions
+        "pages": int(result.pages),
+        "sort": req.sort,
+        "fallback_or": bool(result.fallback_or),
+    }
+
+
+def related_json(hit: Hit) -> dict:
+    return {"id": hit.id, "title": hit.title or "", "url": hit.url or "",
+            "published": iso(hit.published), "section": hit.section or "",
+            "outlet": hit.outlet or "", "link": article_link(hit.id)}
+
+
+def article_json(view: ArticleView) -> dict:
+    return {
+        "id": view.id,
+        "url": view.url or "",
+        "title": view.title or "",
+        "lead": view.lead or "",
+        "body": view.body or "",
+        "caption": view.caption or "",
+        "section": view.section or "",
+        "subsection": view.subsection or "",
+        "outlet": view.outlet or "",
+        "source": view.source or "",
+        "published": iso(view.published),
+        "related": [related_json(h) for h in (view.related or [])],
+        "link": article_link(view.id),
+    }
+
+
+@bp.get("/api/search")
+def search():
+    state = warta()
+    search_request = request_from_params(request.args, state.settings.search)
+    return jsonify(search_json(state.engine.search(search_request)))
+
+
+@bp.get("/api/articles/<path:doc_id>")
+def article(doc_id: str):
+    view = warta().engine.article(doc_id) if 0 < len(doc_id) <= MAX_ID_CHARS else None
+    if view is None:
+        return error_response(404, "not_found", "Artikel tidak ditemukan.", "id")
+    return jsonify(article_json(view))
+
+
+@bp.get("/api/suggest")
+def suggest():
+    query = request.args.get("q", "")[:SUGGEST_MAX_CHARS]
+    raw_limit = request.args.get("limit", "")
+    limit = (parse_int(raw_limit, "limit", 1, SUGGEST_MAX_LIMIT, "invalid_limit",
+                       "Jumlah saran") if raw_limit.strip() else SUGGEST_DEFAULT_LIMIT)
+    suggestions = []
+    if query.strip():
+        for item in warta().engine.suggest(query, limit)[:limit]:
+            text = str(item.get("text", ""))
+            if not text:
+                continue
+            kind = item.get("kind") if item.get("kind") in ("title", "term") else "term"
+            doc_id = item.get("id")
+            suggestions.append({"text": text, "kind": kind,
+                                "id": str(doc_id) if doc_id not in (None, "") else None})
+    return jsonify({"query": query, "suggestions": suggestions})
+
+
+@bp.get("/api/openapi.json")
+def openapi():
+    from webapp.openapi import openapi_document
+    return jsonify(openapi_document(warta().settings))
+
+
+@bp.get("/healthz")
+def healthz():
+    try:
+        stats = warta().engine.stats()
+    except IndexUnavailable:
+        code, message, _title = HTTP_ERRORS[503]
+        response = jsonify({"status": "unavailable", "documents": 0, "generation": "",
+                            "error": {"code": code, "message": message}})
+        response.status_code = 503
+        response.headers["Retry-After"] = "30"
+        return response
+    built_at = stats.get("built_at")
+    if hasattr(built_at, "isoformat"):
+        built_at = built_at.isoformat()
+    return jsonify({"status": "ok", "documents": int(stats.get("documents", 0) or 0),
+                    "generation": str(stats.get("generation", "") or ""),
+                    "built_at": str(built_at) if built_at else None})
+
+
+__all__ = ["bp", "search_json", "article_json", "hit_json", "RequestError"]

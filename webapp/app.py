@@ -1,0 +1,82 @@
+"""Flask application factory.
+
+Warta's own settings never go into ``app.config``: ``app.extensions["warta"]`` holds a `Warta`
+object with the frozen `Settings` and one lazily created `SearchEngine` shared by every thread
+of the worker process (the engine does its own locking and generation switching).
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, current_app
+from flask.json.provider import DefaultJSONProvider
+
+from indexer.config import Settings, load_settings
+
+log = logging.getLogger("webapp")
+
+HERE = Path(__file__).resolve().parent
+
+
+class Warta:
+    """Per-app state: the settings and the (lazy, shared) search engine."""
+
+    def __init__(self, settings: Settings, engine: Any = None):
+        self.settings = settings
+        self._engine = engine
+        self._lock = threading.Lock()
+
+    @property
+    def engine(self):
+        """The SearchEngine, created on first use (after gunicorn forked, never before).
+
+        If creating it raises (e.g. `IndexUnavailable` because nothing is published yet), nothing is
+        cached, so the next request tries again and picks up an index built in the meantime.
+        """
+        engine = self._engine
+        if engine is None:
+            with self._lock:
+                engine = self._engine
+                if engine is None:
+                    from indexer.search.engine import SearchEngine
+                    engine = SearchEngine(self.settings)
+                    self._engine = engine
+        return engine
+
+
+class WartaJSON(DefaultJSONProvider):
+    """UTF-8 JSON with ``<``, ``>`` and ``&`` written as \\u escapes: the output can never be read
+    as markup, even if some client or proxy ignores the content type."""
+    ensure_ascii = False
+    sort_keys = False
+
+    def dumps(self, obj: Any, **kwargs: Any) -> str:
+        text = super().dumps(obj, **kwargs)
+        return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def warta() -> Warta:
+    return current_app.extensions["warta"]
+
+
+def create_app(settings: Settings | None = None, *, engine: Any = None) -> Flask:
+    """Build the Flask app. ``settings`` defaults to `load_settings()` (--config/$WARTA_CONFIG/
+    ./config.toml); ``engine`` replaces the SearchEngine (tests)."""
+    if settings is None:
+        settings = load_settings()
+    app = Flask("webapp", root_path=str(HERE), static_folder="static", template_folder="templates")
+    app.json = WartaJSON(app)
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    app.extensions["warta"] = Warta(settings, engine)
+
+    from webapp import api, errors, security, views
+    security.init_app(app)
+    errors.init_app(app)
+    views.init_app(app)
+    app.register_blueprint(views.bp)
+    app.register_blueprint(api.bp)
+    return app

@@ -1,0 +1,165 @@
+"""Presentation helpers: Indonesian dates and numbers, and URLs for search states.
+
+Search URLs are built from the request's own query parameters so that a link that changes one
+thing (toggle a facet, change the sort, go to page 3) keeps everything else. Changing a filter
+always drops ``page`` (the result set changes, page 7 may no longer exist).
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Iterable, Mapping
+from urllib.parse import urlencode
+
+DAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
+MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
+          "Oktober", "November", "Desember")
+
+# canonical order of parameters in generated URLs
+PARAM_ORDER = ("q", "section", "month", "from", "to", "sort", "per_page", "page")
+SEARCH_PARAMS = frozenset(PARAM_ORDER)
+
+
+# ---------------------------------------------------------------- dates and numbers
+
+def format_date(value: date | datetime | None, weekday: bool = True) -> str:
+    """``Jumat, 12 Juli 2024`` (or ``12 Juli 2024`` without the weekday); '' for None."""
+    if value is None:
+        return ""
+    text = f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+    return f"{DAYS[value.weekday()]}, {text}" if weekday else text
+
+
+def format_datetime(value: datetime | date | None) -> str:
+    """``Jumat, 12 Juli 2024, 14.05 WIB``; the time is left out when it is exactly midnight
+    (readers store a missing time as 00:00, so midnight usually means "no time known")."""
+    if value is None:
+        return ""
+    text = format_date(value)
+    if isinstance(value, datetime) and (value.hour, value.minute) != (0, 0):
+        text += f", {value.hour:02d}.{value.minute:02d} WIB"
+    return text
+
+
+def month_label(value: str) -> str:
+    """``2019-09`` → ``September 2019`` (anything unexpected is returned unchanged)."""
+    try:
+        year, month = value.split("-", 1)
+        return f"{MONTHS[int(month) - 1]} {int(year)}"
+    except (ValueError, IndexError):
+        return value
+
+
+def format_number(value: int | float) -> str:
+    """``1234567`` → ``1.234.567`` (Indonesian thousands separator)."""
+    return f"{int(value):,}".replace(",", ".")
+
+
+def format_seconds(milliseconds: float) -> str:
+    """``53.2`` ms → ``0,05`` (seconds, two decimals, decimal comma)."""
+    return f"{max(0.0, milliseconds) / 1000:.2f}".replace(".", ",")
+
+
+def iso(value: datetime | date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def is_http_url(url: str | None) -> bool:
+    """Only absolute http(s) URLs are ever turned into links (no javascript:, data:, relative...)."""
+    return bool(url) and url.strip().lower().startswith(("http://", "https://"))
+
+
+def paragraphs(text: str) -> list[str]:
+    """Split article text into paragraphs (blank-line or newline separated)."""
+    if not text:
+        return []
+    parts = [p.strip() for p in text.replace("\r\n", "\n").split("\n")]
+    return [p for p in parts if p]
+
+
+# ---------------------------------------------------------------- search-state URLs
+
+def _pairs(args: Mapping | Iterable | None) -> list[tuple[str, str]]:
+    """Search parameters of a MultiDict/dict/pairs as (name, value) pairs in canonical order."""
+    if args is None:
+        return []
+    if hasattr(args, "getlist"):
+        raw = [(name, value) for name in PARAM_ORDER for value in args.getlist(name)]
+    elif isinstance(args, Mapping):
+        raw = []
+        for name in PARAM_ORDER:
+            value = args.get(name)
+            if value is None:
+                continue
+            values = [value] if isinstance(value, str) else list(value)
+            raw += [(name, v) for v in values]
+    else:
+        raw = sorted(((n, v) for n, v in args if n in SEARCH_PARAMS),
+                     key=lambda p: PARAM_ORDER.index(p[0]))
+    return [(n, str(v)) for n, v in raw if v is not None and str(v).strip() != ""]
+
+
+def build_url(base: str, pairs: Iterable[tuple[str, str]]) -> str:
+    query = urlencode(list(pairs))
+    return f"{base}?{query}" if query else base
+
+
+def url_with(base: str, args, *, drop_page: bool = True, **changes) -> str:
+    """Same search with some single-valued parameters replaced (None removes one).
+
+    ``url_with("/", args, sort="newest")``; use ``from_``/``to`` for the date bounds.
+    """
+    changes = {("from" if k == "from_" else k): v for k, v in changes.items()}
+    pairs = [(n, v) for n, v in _pairs(args) if n not in changes and not (drop_page and n == "page")]
+    for name, value in changes.items():
+        if value is None or value == "":
+            continue
+        values = [value] if isinstance(value, (str, int)) else list(value)
+        pairs += [(name, str(v)) for v in values]
+    pairs.sort(key=lambda p: PARAM_ORDER.index(p[0]))
+    return build_url(base, pairs)
+
+
+def page_url(base: str, args, page: int) -> str:
+    return url_with(base, args, drop_page=True, page=None if page <= 1 else page)
+
+
+def toggle_url(base: str, args, name: str, value: str) -> str:
+    """Add ``name=value`` if absent, remove it if present; keep the rest; reset the page."""
+    pairs = [(n, v) for n, v in _pairs(args) if n != "page"]
+    if (name, value) in pairs:
+        pairs = [p for p in pairs if p != (name, value)]
+    else:
+        pairs.append((name, value))
+        pairs.sort(key=lambda p: PARAM_ORDER.index(p[0]))
+    return build_url(base, pairs)
+
+
+def remove_url(base: str, args, name: str, value: str | None = None) -> str:
+    """Drop ``name`` (every value, or only ``value``); reset the page."""
+    pairs = [(n, v) for n, v in _pairs(args)
+             if n != "page" and not (n == name and (value is None or v == value))]
+    return build_url(base, pairs)
+
+
+def clear_filters_url(base: str, args) -> str:
+    """Keep only the query, sort and page size."""
+    return build_url(base, [(n, v) for n, v in _pairs(args) if n in ("q", "sort", "per_page")])
+
+
+def hidden_fields(args, exclude: Iterable[str] = ()) -> list[tuple[str, str]]:
+    """(name, value) pairs to carry over in a GET form as hidden inputs."""
+    skip = set(exclude) | {"page"}
+    return [(n, v) for n, v in _pairs(args) if n not in skip]
+
+
+def page_window(current: int, last: int, around: int = 2) -> list[int | None]:
+    """Page numbers to show: first, last, and ``around`` either side of current; None = gap."""
+    if last <= 1:
+        return [1]
+    shown = sorted({1, last, *range(max(1, current - around), min(last, current + around) + 1)})
+    out: list[int | None] = []
+    for number in shown:
+        if out and number - out[-1] > 1:
+            out.append(None)
+        out.append(number)
+    return out

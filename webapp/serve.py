@@ -1,0 +1,147 @@
+"""`warta-serve`: run the web app under gunicorn (gthread workers).
+
+    warta-serve [--config config.toml] [--host 127.0.0.1] [--port 8000]
+                [--workers 2] [--threads 4] [--build-if-missing]
+
+Defaults come from the [web] section of the settings. With ``--build-if-missing`` the index is
+built from the configured [[sources]] first when nothing is published yet. The URL is printed
+once the socket is bound (``--port 0`` picks a free port).
+"""
+from __future__ import annotations
+
+import argparse
+import socket
+import sys
+from typing import Any, Sequence
+
+from gunicorn.app.base import BaseApplication
+
+from indexer.config import ConfigError, Settings, load_settings
+
+
+class WartaServer(BaseApplication):
+    """Gunicorn application serving one already created Flask app."""
+
+    def __init__(self, app, options: dict[str, Any]):
+        self.application = app
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            if key in self.cfg.settings and value is not None:
+                self.cfg.set(key, value)
+
+    def load(self):
+        return self.application
+
+
+def format_bind(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host and not host.startswith("[") else f"{host}:{port}"
+
+
+def listener_urls(server) -> list[str]:
+    urls = []
+    for listener in getattr(server, "LISTENERS", []):
+        try:
+            addr = listener.sock.getsockname()
+        except (OSError, AttributeError):
+            continue
+        if listener.sock.family == socket.AF_UNIX:
+            urls.append(f"unix:{addr}")
+            continue
+        host, port = addr[0], addr[1]
+        if ":" in host:
+            host = f"[{host}]"
+        urls.append(f"http://{host}:{port}/")
+    return urls
+
+
+def _when_ready(server) -> None:
+    for url in listener_urls(server):
+        print(f"Warta berjalan di {url}", flush=True)
+        if url.startswith(("http://0.0.0.0:", "http://[::]:")):
+            print("  (terbuka untuk semua antarmuka jaringan)", flush=True)
+
+
+def gunicorn_options(settings: Settings, args: argparse.Namespace) -> dict[str, Any]:
+    web = settings.web
+    host = args.host if args.host is not None else web.host
+    port = args.port if args.port is not None else web.port
+    workers = args.workers if args.workers is not None else web.workers
+    threads = args.threads if args.threads is not None else web.threads
+    return {
+        "bind": [format_bind(host, port)],
+        "workers": max(1, workers),
+        "threads": max(1, threads),
+        "worker_class": "gthread",
+        "timeout": args.timeout,
+        "graceful_timeout": 30,
+        "keepalive": 5,
+        "accesslog": "-" if args.access_log else None,
+        "errorlog": "-",
+        "loglevel": args.log_level,
+        "proc_name": "warta-serve",
+        "limit_request_line": 8190,
+        "when_ready": _when_ready,
+    }
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="warta-serve", description="Jalankan server web Warta (gunicorn).")
+    p.add_argument("--config", help="config.toml (bawaan: $WARTA_CONFIG atau ./config.toml)")
+    p.add_argument("--host", help="alamat bind (bawaan: [web] host, 127.0.0.1)")
+    p.add_argument("--port", type=int, help="port (bawaan: [web] port; 0 = port bebas)")
+    p.add_argument("--workers", type=int, help="jumlah proses worker (bawaan: [web] workers)")
+    p.add_argument("--threads", type=int, help="thread per worker (bawaan: [web] threads)")
+    p.add_argument("--build-if-missing", action="store_true",
+                   help="bangun indeks dari [[sources]] bila belum ada indeks yang diterbitkan")
+    p.add_argument("--timeout", type=int, default=60, help="batas waktu worker, detik (bawaan 60)")
+    p.add_argument("--access-log", action="store_true", help="tulis access log ke stdout")
+    p.add_argument("--log-level", default="info",
+                   choices=["debug", "info", "warning", "error", "critical"])
+    return p
+
+
+def build_if_missing(settings: Settings) -> bool:
+    """Build the index when nothing is published; True when a build ran."""
+    from indexer.store import IndexStore
+    if IndexStore(settings.index).current() is not None:
+        return False
+    if not settings.sources:
+        raise ConfigError("belum ada indeks dan tidak ada [[sources]] di konfigurasi untuk membangunnya")
+    from indexer.build import build
+    print(f"Belum ada indeks di {settings.index.dir}; membangun dari "
+          f"{', '.join(s.name for s in settings.sources)} …", flush=True)
+    generation, report = build(settings, quiet=False)
+    indexed = getattr(report, "indexed", None)
+    print(f"Indeks diterbitkan: {generation}" + (f" ({indexed} artikel)" if indexed is not None else ""),
+          flush=True)
+    return True
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        settings = load_settings(args.config)
+        for name in ("port", "workers", "threads"):
+            value = getattr(args, name)
+            if value is not None and (value < 0 or (value == 0 and name != "port") or value > 65535):
+                raise ConfigError(f"--{name} tidak valid: {value}")
+    except ConfigError as exc:
+        print(f"warta-serve: {exc}", file=sys.stderr)
+        return 2
+    if args.build_if_missing:
+        try:
+            build_if_missing(settings)
+        except Exception as exc:  # BuildError, LockedError, SourceError, ConfigError...
+            print(f"warta-serve: gagal membangun indeks: {exc}", file=sys.stderr)
+            return 1
+    from webapp.app import create_app
+    app = create_app(settings)
+    WartaServer(app, gunicorn_options(settings, args)).run()
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

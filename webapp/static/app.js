@@ -1,0 +1,48 @@
+/* Warta: small progressive enhancements; every page works without this file. */
+(function () {
+  "use strict";
+
+  // Filters start folded on phones (the markup has them open for no-JS and desktop).
+  var box = document.querySelector(".facet-box");
+  if (box && window.matchMedia && window.matchMedia("(max-width: 47.99rem)").matches) {
+    box.removeAttribute("open");
+  }
+
+  // "Kembali ke pencarian" returns to the exact search the reader came from.
+  var back = document.querySelector(".back-link");
+  if (back && document.referrer) {
+    try {
+      var ref = new URL(document.referrer);
+      if (ref.origin === window.location.origin && ref.pathname === back.pathname) {
+        back.href = ref.pathname + ref.search;
+      }
+    } catch (e) { /* ignore malformed referrer */ }
+  }
+
+  // Completions from /api/suggest into the search box's <datalist>.
+  var input = document.querySelector("input[data-suggest]");
+  var list = input && document.getElementById(input.getAttribute("list"));
+  if (!input || !list || !window.fetch) { return; }
+  var timer = null;
+  var last = "";
+  input.addEventListener("input", function () {
+    var value = input.value.trim();
+    if (timer) { clearTimeout(timer); }
+    if (value.length < 2 || value === last) { return; }
+    timer = setTimeout(function () {
+      last = value;
+      fetch(input.getAttribute("data-suggest") + "?q=" + encodeURIComponent(value.slice(0, 100)),
+            { headers: { "Accept": "application/json" } })
+        .then(function (r) { return r.ok ? r.json() : { suggestions: [] }; })
+        .then(function (data) {
+          while (list.firstChild) { list.removeChild(list.firstChild); }
+          (data.suggestions || []).forEach(function (s) {
+            var option = document.createElement("option");
+            option.value = s.text;
+            list.appendChild(option);
+          });
+        })
+        .catch(function () { /* suggestions are optional */ });
+    }, 200);
+  });
+}());

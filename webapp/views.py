@@ -1,0 +1,104 @@
+"""HTML pages: the search page (/) and the article page (/artikel/<id>).
+
+Every search state is a plain GET URL; links that change one thing keep the others (webapp.format).
+Bad parameters raise RequestError, which webapp.errors turns into a 400 page.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, Flask, render_template, request, url_for
+
+from indexer.search.params import MAX_PAGE, SORT_LABELS, request_from_params
+from webapp import format as fmt
+from webapp.app import warta
+from webapp.errors import error_response
+
+bp = Blueprint("views", __name__)
+
+MAX_ID_CHARS = 200
+
+
+def _base() -> str:
+    return url_for("views.index")
+
+
+def _article_paragraphs(view) -> tuple[str, list[str]]:
+    """(lead to show separately or '', body paragraphs); the lead is not repeated when the body
+    already starts with it."""
+    lead = (view.lead or "").strip()
+    body = fmt.paragraphs(view.body or "")
+    if lead and body and body[0].startswith(lead[: max(20, len(lead) - 5)]):
+        lead = ""
+    return lead, body
+
+
+@bp.get("/")
+def index():
+    state = warta()
+    search_request = request_from_params(request.args, state.settings.search)
+    result = state.engine.search(search_request)
+    pages = min(result.pages, MAX_PAGE)
+    return render_template(
+        "search.html",
+        result=result,
+        req=search_request,
+        pages=pages,
+        page_numbers=fmt.page_window(search_request.page, pages),
+        sort_labels=SORT_LABELS,
+        browsing=not search_request.query,
+        has_filters=bool(search_request.sections or search_request.months
+                         or search_request.date_from or search_request.date_to),
+    )
+
+
+@bp.get("/artikel/<path:doc_id>")
+def article(doc_id: str):
+    view = warta().engine.article(doc_id) if 0 < len(doc_id) <= MAX_ID_CHARS else None
+    if view is None:
+        return error_response(404, "not_found", "Artikel yang Anda cari tidak ditemukan. Mungkin "
+                              "alamatnya salah atau artikel sudah dihapus dari indeks.", "id",
+                              title="Artikel tidak ditemukan")
+    lead, body = _article_paragraphs(view)
+    return render_template("article.html", article=view, lead=lead, body=body,
+                           original_url=view.url if fmt.is_http_url(view.url) else "")
+
+
+def init_app(app: Flask) -> None:
+    env = app.jinja_env
+    env.filters.update(
+        tanggal=fmt.format_date,
+        tanggal_waktu=fmt.format_datetime,
+        bulan=fmt.month_label,
+        angka=fmt.format_number,
+        detik=fmt.format_seconds,
+        iso=fmt.iso,
+    )
+
+    @app.context_processor
+    def helpers():
+        args = request.args
+
+        def toggle(name: str, value: str) -> str:
+            return fmt.toggle_url(_base(), args, name, value)
+
+        def remove(name: str, value: str | None = None) -> str:
+            return fmt.remove_url(_base(), args, name, value)
+
+        def with_(**changes) -> str:
+            return fmt.url_with(_base(), args, **changes)
+
+        def page_link(number: int) -> str:
+            return fmt.page_url(_base(), args, number)
+
+        def hidden(*exclude: str) -> list[tuple[str, str]]:
+            return fmt.hidden_fields(args, exclude)
+
+        return {
+            "site_name": warta().settings.web.site_name,
+            "toggle_url": toggle,
+            "remove_url": remove,
+            "search_url": with_,
+            "page_url": page_link,
+            "clear_filters_url": lambda: fmt.clear_filters_url(_base(), args),
+            "hidden_fields": hidden,
+            "current_query": args.get("q", "")[: warta().settings.search.max_query_chars],
+        }
