@@ -159,7 +159,9 @@ def page_window(current: int, last: int, around: int = 2) -> list[int | None]:
     shown = sorted({1, last, *range(max(1, current - around), min(last, current + around) + 1)})
     out: list[int | None] = []
     for number in shown:
-        if out and number - out[-1] > 1:
+        if out and number - out[-1] == 2:        # a gap of one page: show the page, not "…"
+            out.append(number - 1)
+        elif out and number - out[-1] > 2:
             out.append(None)
         out.append(number)
     return out
