@@ -11,7 +11,7 @@ from flask import Blueprint, jsonify, request, url_for
 
 from indexer.search.engine import IndexUnavailable
 from indexer.search.model import ArticleView, FacetValue, Hit, RequestError, SearchResult
-from indexer.search.params import parse_int, request_from_params
+from indexer.search.params import MAX_PAGE, parse_int, request_from_params
 from webapp.app import warta
 from webapp.errors import HTTP_ERRORS, error_response
 from webapp.format import iso, month_label
@@ -81,7 +81,7 @@ def search_json(result: SearchResult) -> dict:
                    for name in ("section", "date")},
         "suggestion": result.suggestion or None,
         # additions
-        "pages": int(result.pages),
+        "pages": min(int(result.pages), MAX_PAGE),
         "sort": req.sort,
         "fallback_or": bool(result.fallback_or),
     }

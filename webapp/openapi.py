@@ -143,7 +143,8 @@ def openapi_document(settings: Settings) -> dict:
                     },
                 },
                 "suggestion": {**nullable_string, "description": "Ejaan alternatif (Maksud Anda)"},
-                "pages": {"type": "integer", "minimum": 1},
+                "pages": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE,
+                          "description": "Jumlah halaman yang bisa diminta (paling banyak 1000)"},
                 "sort": {"type": "string", "enum": ["relevance", "newest", "oldest"]},
                 "fallback_or": {"type": "boolean", "description": "true: tidak ada artikel yang "
                                 "memuat semua kata, hasil memuat sebagian kata"},
