@@ -101,4 +101,5 @@ def init_app(app: Flask) -> None:
             "clear_filters_url": lambda: fmt.clear_filters_url(_base(), args),
             "hidden_fields": hidden,
             "current_query": args.get("q", "")[: warta().settings.search.max_query_chars],
+            "max_query_chars": warta().settings.search.max_query_chars,
         }
