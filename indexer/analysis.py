@@ -1,0 +1,465 @@
+"""Indonesian text analysis: tokenizer, acronym-aware lower-casing, stopwords, cached stemming.
+
+The analyzers built here are pickled into the Whoosh index TOC, so they are compositions of the
+small Tokenizer/Filter classes below. Each filter pickles only its settings and word lists
+(`WordSet`/`WordMap` pickle as one zlib-compressed string); the stemmer and its LRU cache are
+rebuilt lazily after unpickling and are shared by every filter with the same configuration.
+An index therefore keeps the word lists it was built with, even if the data files change later.
+
+Chains::
+
+    make_analyzer        IndonesianTokenizer | AcronymLowercaseFilter | IndonesianStopFilter
+                         | IndonesianStemFilter                      (title, lead, body, caption)
+    make_exact_analyzer  IndonesianTokenizer | AcronymLowercaseFilter  (exact forms, phrases,
+                                                                         spelling suggestions)
+"""
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+import zlib
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Callable, Iterable, Mapping
+
+from whoosh.analysis import Filter, StopFilter, Token, Tokenizer
+
+from indexer.config import AnalysisSettings
+
+STEMMERS = ("sastrawi", "snowball", "none")
+MAX_STEM_CHARS = 40       # longer tokens (URLs, hashes, glued text) are not stemmed
+
+_WORD = r"[^\W_]+"        # letters and digits of any script, no underscore
+TOKEN_RE = re.compile(
+    rf"""{_WORD}
+    (?: (?<=\d)[.,]\d+        # 6.217   2,5   Rp5,2   1.000.000
+      | [-\u2010\u2011]{_WORD}  # kata-kata  e-KTP  COVID-19  18-0  anak-anaknya
+      | ['\u2019`]{_WORD}       # Ma'ruf  Jum'at  Indonesia's
+    )*""",
+    re.VERBOSE,
+)
+_POSSESSIVE_RE = re.compile(r"['\u2019`][sS]$")   # English possessive: Indonesia's -> Indonesia
+_APOSTROPHES = str.maketrans("", "", "'\u2019`")
+_HYPHENS = str.maketrans("\u2010\u2011", "--")
+_DIGIT_RE = re.compile(r"\d")
+
+
+# ---------------------------------------------------------------------------------------------
+# Word lists that pickle small
+
+
+class WordSet(frozenset):
+    """A frozenset of words that pickles as one compressed string."""
+
+    def __reduce__(self):
+        return _unpack_words, (zlib.compress("\n".join(sorted(self)).encode("utf-8"), 9),)
+
+    def __repr__(self):
+        return f"WordSet(<{len(self)} words>)"
+
+
+class WordMap(dict):
+    """A word -> stem mapping that pickles as one compressed string (treat it as read-only)."""
+
+    def __reduce__(self):
+        lines = "\n".join(f"{k}\t{v}" for k, v in sorted(self.items()))
+        return _unpack_map, (zlib.compress(lines.encode("utf-8"), 9),)
+
+    def __repr__(self):
+        return f"WordMap(<{len(self)} entries>)"
+
+
+def _unpack_words(blob: bytes) -> WordSet:
+    text = zlib.decompress(blob).decode("utf-8")
+    return WordSet(text.split("\n") if text else ())
+
+
+def _unpack_map(blob: bytes) -> WordMap:
+    text = zlib.decompress(blob).decode("utf-8")
+    return WordMap(line.split("\t", 1) for line in text.split("\n") if line)
+
+
+@dataclass(frozen=True)
+class WordLists:
+    stopwords: WordSet
+    protected: WordSet        # never stemmed (protected_words file + single-word lexicon forms)
+    exceptions: WordMap       # word -> stem, applied before the stemmer
+    ambiguous: WordSet        # lower-case acronyms that are also ordinary words (lexicon flag)
+
+
+def _data_text(name: str) -> str:
+    return resources.files("indexer").joinpath("data", name).read_text(encoding="utf-8")
+
+
+def _source_text(source: str, builtin_name: str) -> str:
+    """'builtin' -> package data, 'none'/'' -> empty, anything else -> that file."""
+    if source == "builtin":
+        return _data_text(builtin_name)
+    if source in ("none", ""):
+        return ""
+    return Path(source).read_text(encoding="utf-8")
+
+
+def _content_lines(text: str) -> Iterable[list[str]]:
+    for line in text.splitlines():
+        fields = line.split("#", 1)[0].lower().split()
+        if fields:
+            yield fields
+
+
+def parse_stopwords(text: str) -> WordSet:
+    return WordSet(fields[0] for fields in _content_lines(text))
+
+
+def parse_protected(text: str) -> tuple[WordSet, WordMap]:
+    """`word` lines are protected words, `word stem` lines are stemming exceptions."""
+    protected, exceptions = set(), {}
+    for fields in _content_lines(text):
+        if len(fields) == 1 or fields[1] == fields[0]:
+            protected.add(fields[0])
+        else:
+            exceptions[fields[0]] = fields[1]
+    return WordSet(protected), WordMap(exceptions)
+
+
+def _mtime(source: str) -> int:
+    if source in ("builtin", "none", ""):
+        return 0
+    try:
+        return Path(source).stat().st_mtime_ns
+    except OSError:
+        return -1
+
+
+def load_word_lists(analysis: AnalysisSettings) -> WordLists:
+    """Word lists for these settings; cached per process (a changed file is read again)."""
+    sources = (analysis.stopwords, analysis.protected_words, analysis.lexicon)
+    return _load_word_lists(sources, tuple(_mtime(s) for s in sources))
+
+
+@functools.lru_cache(maxsize=16)
+def _load_word_lists(sources: tuple[str, str, str], _mtimes: tuple[int, ...]) -> WordLists:
+    from indexer.lexicon import Lexicon   # lexicon imports this module for tokenize()
+
+    stop_src, protected_src, lexicon_src = sources
+    protected, exceptions = parse_protected(_source_text(protected_src, "protected_words.txt"))
+    lexicon = Lexicon.load(AnalysisSettings(lexicon=lexicon_src))
+    protected = WordSet((protected | lexicon.acronyms()) - exceptions.keys())
+    return WordLists(
+        stopwords=parse_stopwords(_source_text(stop_src, "stopwords.txt")),
+        protected=protected,
+        exceptions=exceptions,
+        ambiguous=WordSet(lexicon.ambiguous_words()),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Tokenizer and filters
+
+
+def _clean_token(text: str) -> tuple[str, int]:
+    """Normalise apostrophes and hyphens; returns the text and how many chars were cut at the end."""
+    cut = 0
+    if _POSSESSIVE_RE.search(text) and len(text) > 3:
+        text, cut = text[:-2], 2
+    return text.translate(_APOSTROPHES).translate(_HYPHENS), cut
+
+
+class IndonesianTokenizer(Tokenizer):
+    """Words, keeping `kata-kata`, `e-KTP`, `COVID-19`, `18-0`, `6.217`, `2,5`, `Rp5` whole.
+
+    Apostrophes: a trailing English possessive is dropped (`Indonesia's` -> `Indonesia`), inner
+    apostrophes are removed (`Ma'ruf` -> `Maruf`, `Jum'at` -> `Jumat`). Case is kept for the
+    acronym filter. Input is NFC-normalised (offsets may shift only for non-NFC input).
+    """
+
+    def __eq__(self, other):
+        return other.__class__ is self.__class__
+
+    def __hash__(self):
+        return hash(self.__class__)
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
+                 removestops=True, start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:
+            t.original = t.text = value
+            t.boost = 1.0
+            if positions:
+                t.pos = start_pos
+            if chars:
+                t.startchar, t.endchar = start_char, start_char + len(value)
+            yield t
+            return
+        if not unicodedata.is_normalized("NFC", value):
+            value = unicodedata.normalize("NFC", value)
+        pos = start_pos
+        for match in TOKEN_RE.finditer(value):
+            text = match.group()
+            cut = 0
+            if not text.isalnum() and ("'" in text or "\u2019" in text or "`" in text
+                                       or "\u2010" in text or "\u2011" in text):
+                text, cut = _clean_token(text)
+            t.text = text
+            t.boost = 1.0
+            t.stopped = False
+            if keeporiginal:
+                t.original = text
+            if positions:
+                t.pos = pos
+                pos += 1
+            if chars:
+                t.startchar = start_char + match.start()
+                t.endchar = start_char + match.end() - cut
+            yield t
+
+
+class AcronymLowercaseFilter(Filter):
+    """Lower-cases tokens; drops ambiguous acronyms that were not written in capitals.
+
+    `ambiguous` holds lower-case acronyms that are also ordinary words (`as`, `bin`). When the
+    analyzer runs with mode="query" they are always kept (users type lower case). In any other
+    mode ("index", or Whoosh's default "") a token counts as the acronym only when written in
+    ALL CAPS (`AS` in "Presiden AS"); otherwise it is removed like a stopword (kept with
+    ``stopped=True`` when the caller passes removestops=False, as the highlighter does).
+    """
+
+    def __init__(self, ambiguous: Iterable[str] = ()):
+        self.ambiguous = ambiguous if isinstance(ambiguous, WordSet) else WordSet(ambiguous)
+
+    def __eq__(self, other):
+        return other.__class__ is self.__class__ and other.ambiguous == self.ambiguous
+
+    def __hash__(self):
+        return hash(self.ambiguous)
+
+    def __repr__(self):
+        return f"AcronymLowercaseFilter({sorted(self.ambiguous)!r})"
+
+    def __call__(self, tokens):
+        ambiguous = self.ambiguous
+        for t in tokens:
+            text = t.text
+            lower = text.lower()
+            t.text = lower
+            if lower in ambiguous and t.mode != "query" and not text.isupper():
+                if t.removestops:
+                    continue
+                t.stopped = True
+            yield t
+
+
+class IndonesianStopFilter(StopFilter):
+    """Whoosh's StopFilter (positions renumbered) with a compact, picklable word list.
+
+    Single characters are kept (minsize=1): `Liga 1`, `Densus 88`, `4-0` matter in news.
+    """
+
+    def __init__(self, stopwords: Iterable[str] = ()):
+        super().__init__(stoplist=None, minsize=1, maxsize=None, renumber=True)
+        self.stops = stopwords if isinstance(stopwords, WordSet) else WordSet(stopwords)
+
+    def __repr__(self):
+        return f"IndonesianStopFilter(<{len(self.stops)} words>)"
+
+    def __call__(self, tokens):
+        # Like StopFilter, but a token an earlier filter already stopped stays stopped.
+        stops = self.stops
+        pos = None
+        for t in tokens:
+            if t.stopped or t.text in stops:
+                if not t.removestops:
+                    t.stopped = True
+                    yield t
+                continue
+            if t.positions:
+                if pos is None:
+                    pos = t.pos
+                else:
+                    pos += 1
+                    t.pos = pos
+            yield t
+
+
+class IndonesianStemFilter(Filter):
+    """Stems lower-case tokens through a bounded, process-wide LRU cache.
+
+    Order per token: exception map -> protected words / digits / non-ASCII / very long tokens
+    (unchanged) -> hyphenated reduplication (`kata-kata` -> `kata`) -> the stemmer.
+    """
+
+    is_morph = True
+
+    def __init__(self, stemmer: str = "sastrawi", protected: Iterable[str] = (),
+                 exceptions: Mapping[str, str] | None = None, cache_size: int = 100_000):
+        if stemmer not in ("sastrawi", "snowball"):
+            raise ValueError(f"unknown stemmer {stemmer!r} (sastrawi or snowball)")
+        self.stemmer = stemmer
+        self.protected = protected if isinstance(protected, WordSet) else WordSet(protected)
+        self.exceptions = exceptions if isinstance(exceptions, WordMap) else WordMap(exceptions or {})
+        self.cache_size = int(cache_size)
+        self._stem = None
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state["_stem"] = None
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._stem = None
+
+    def __eq__(self, other):
+        return (other.__class__ is self.__class__ and other.stemmer == self.stemmer
+                and other.protected == self.protected and other.exceptions == self.exceptions
+                and other.cache_size == self.cache_size)
+
+    def __hash__(self):
+        return hash((self.stemmer, self.protected, self.cache_size))
+
+    def __repr__(self):
+        return (f"IndonesianStemFilter({self.stemmer!r}, <{len(self.protected)} protected>, "
+                f"<{len(self.exceptions)} exceptions>, cache_size={self.cache_size})")
+
+    @property
+    def stem(self) -> Callable[[str], str]:
+        """The cached stem function (lower-case single word in, stem out)."""
+        if self._stem is None:
+            self._stem = _stem_function(self.stemmer, self.cache_size, self.protected,
+                                        frozenset(self.exceptions.items()))
+        return self._stem
+
+    def cache_info(self):
+        """functools cache statistics (hits, misses, maxsize, currsize) of the shared cache."""
+        return self.stem.cache_info() if hasattr(self.stem, "cache_info") else None
+
+    def __call__(self, tokens):
+        stem = self.stem
+        for t in tokens:
+            t.text = stem(t.text)
+            yield t
+
+
+# ---------------------------------------------------------------------------------------------
+# Stemmers (module-level caches, created on first use)
+
+
+@functools.lru_cache(maxsize=8)
+def _sastrawi_stem_word(extra_roots: frozenset[str]) -> Callable[[str], str]:
+    """Raw Sastrawi `Stemmer.stem_word` (no normalisation, no unbounded cache), one per root set."""
+    from Sastrawi.Dictionary.ArrayDictionary import ArrayDictionary
+    from Sastrawi.Stemmer.Stemmer import Stemmer
+    from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
+
+    words = StemmerFactory().get_words()
+    words.extend(sorted(extra_roots))
+    return Stemmer(ArrayDictionary(words)).stem_word
+
+
+@functools.lru_cache(maxsize=1)
+def _snowball_stem_word() -> Callable[[str], str]:
+    try:
+        import Stemmer as pystemmer
+    except ImportError as exc:
+        raise RuntimeError("stemmer = 'snowball' needs PyStemmer: pip install PyStemmer") from exc
+    return pystemmer.Stemmer("indonesian").stemWord
+
+
+def _stem_reduplication(word: str, stem_single: Callable[[str], str]) -> str:
+    """`kata-kata` -> `kata`, `anak-anaknya` -> `anak`; other hyphenated words stay whole."""
+    parts = word.split("-")
+    if len(parts) == 2 and all(parts):
+        first, second = stem_single(parts[0]), stem_single(parts[1])
+        if first == second:
+            return first
+    return word
+
+
+_STEM_FUNCTIONS: dict[tuple, Callable[[str], str]] = {}   # filled lazily by _stem_function
+
+
+def _stem_function(stemmer: str, cache_size: int, protected: frozenset[str],
+                   exceptions: frozenset[tuple[str, str]]) -> Callable[[str], str]:
+    key = (stemmer, cache_size, protected, exceptions)
+    fn = _STEM_FUNCTIONS.get(key)
+    if fn is None:
+        fn = _STEM_FUNCTIONS[key] = _build_stem_function(stemmer, cache_size, protected,
+                                                         dict(exceptions))
+    return fn
+
+
+def _build_stem_function(stemmer, cache_size, protected, exceptions):
+    if stemmer == "sastrawi":
+        raw = _sastrawi_stem_word(frozenset(exceptions.values()))
+        hyphenated = raw                       # Sastrawi handles reduplication itself
+    else:
+        raw = _snowball_stem_word()
+        hyphenated = functools.partial(_stem_reduplication, stem_single=raw)
+
+    def stem(word: str) -> str:
+        known = exceptions.get(word)
+        if known is not None:
+            return known
+        if (word in protected or len(word) < 3 or len(word) > MAX_STEM_CHARS
+                or not word.isascii() or _DIGIT_RE.search(word)):
+            return word
+        return hyphenated(word) if "-" in word else raw(word)
+
+    if cache_size > 0:
+        stem = functools.lru_cache(maxsize=cache_size)(stem)
+    return stem
+
+
+# ---------------------------------------------------------------------------------------------
+# Public API
+
+
+def make_analyzer(analysis: AnalysisSettings):
+    """Stemmed analyzer for title/lead/body/caption."""
+    if analysis.stemmer not in STEMMERS:
+        raise ValueError(f"stemmer must be one of {STEMMERS}, not {analysis.stemmer!r}")
+    words = load_word_lists(analysis)
+    chain = (IndonesianTokenizer() | AcronymLowercaseFilter(words.ambiguous)
+             | IndonesianStopFilter(words.stopwords))
+    if analysis.stemmer != "none":
+        if analysis.stemmer == "snowball":
+            _snowball_stem_word()              # fail now, not at the first document
+        chain = chain | IndonesianStemFilter(analysis.stemmer, words.protected,
+                                             words.exceptions, analysis.stem_cache_size)
+    return chain
+
+
+def make_exact_analyzer(analysis: AnalysisSettings | None = None):
+    """Unstemmed analyzer (no stopwords) for the `exact` field, phrases and suggestions."""
+    words = load_word_lists(analysis or AnalysisSettings())
+    return IndonesianTokenizer() | AcronymLowercaseFilter(words.ambiguous)
+
+
+def analyze(analyzer, text: str, mode: str = "index") -> list[str]:
+    """Token texts of `text` (mode "index" or "query", see AcronymLowercaseFilter)."""
+    return [t.text for t in analyzer(text, mode=mode)]
+
+
+@functools.lru_cache(maxsize=1)
+def _word_analyzer():
+    return IndonesianTokenizer() | AcronymLowercaseFilter()
+
+
+def tokenize(text: str) -> list[str]:
+    """Raw lower-case words (no stopwords removed, nothing dropped, no stemming).
+
+    This is what `Lexicon.expansions()` expects for a query.
+    """
+    return [t.text for t in _word_analyzer()(text, mode="query")]
+
+
+def stem_word(word: str, analysis: AnalysisSettings) -> str:
+    """Stem one word exactly as the stemmed fields do (e.g. to highlight query terms)."""
+    word = word.lower()
+    if analysis.stemmer == "none":
+        return word
+    words = load_word_lists(analysis)
+    return _stem_function(analysis.stemmer, analysis.stem_cache_size, words.protected,
+                          frozenset(words.exceptions.items()))(word)
