@@ -8,11 +8,12 @@ so parsing never fails: the worst case is a query of plain words.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 
 from whoosh import query as Q
 
-from indexer.analysis import analyze
+from indexer.analysis import analyze, tokenize
 
 FIELD_ALIASES = {
     "judul": "title", "title": "title",
@@ -30,7 +31,7 @@ class Unit:
     kind: str                  # word | phrase | field | synonym
     text: str                  # the words as typed
     field: str = ""            # for kind == field
-    alternatives: list[tuple[str, ...]] = field(default_factory=list)  # for kind == synonym
+    alternatives: list[tuple[str, ...]] = dataclasses.field(default_factory=list)  # for kind == synonym
 
 
 @dataclass
@@ -126,7 +127,7 @@ def expand_synonyms(parsed: ParsedQuery, lexicon) -> ParsedQuery:
     def flush():
         if not run:
             return
-        words = [u.text.lower() for u in run]
+        words = [" ".join(tokenize(u.text)) for u in run]
         spans = {start: (end, alts) for start, end, alts in lexicon.expansions(words)}
         i = 0
         while i < len(run):
@@ -157,7 +158,7 @@ class Compiler:
     boosts: dict                 # text field -> boost
     exact_boost: float
     facet_values: dict           # "section"/"outlet" -> {lowercase: stored value}
-    highlight_terms: set = field(default_factory=set)
+    highlight_terms: set = dataclasses.field(default_factory=set)
 
     def stems(self, text: str) -> list[str]:
         return analyze(self.stem_analyzer, text, mode="query")

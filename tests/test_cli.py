@@ -1,0 +1,52 @@
+"""The warta-index command line, run as a real subprocess."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from tests.support import REPO, write_jsonl
+from tests.test_build import article
+
+
+def run(*args, cwd=REPO):
+    return subprocess.run([sys.executable, "-m", "indexer", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=120)
+
+
+def make_config(tmp_path):
+    src = write_jsonl(tmp_path / "a.jsonl", [article(i) for i in range(12)] + ["[1]"])
+    cfg = tmp_path / "warta.toml"
+    cfg.write_text(f'[index]\ndir = "{tmp_path / "idx"}"\nprocs = 1\n'
+                   f'[[sources]]\nname = "contoh"\npath = "{src}"\n'
+                   'fields = {id = "id", title = "title", body = "body", date = "date", section = "section"}\n')
+    return cfg
+
+
+def test_build_info_search_check(tmp_path):
+    cfg = make_config(tmp_path)
+    out = run("--config", str(cfg), "build", "--json")
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout)
+    assert report["indexed"] == 12 and report["skipped"] == {"bad_json": 1}
+    info = run("--config", str(cfg), "info", "--json")
+    assert info.returncode == 0, info.stderr
+    assert json.loads(info.stdout)["documents"] == 12
+    found = run("--config", str(cfg), "search", "pasar", "--section", "Ekonomi", "--json")
+    data = json.loads(found.stdout)
+    assert data["total"] == 4 and all(r["section"] == "Ekonomi" for r in data["results"])
+    assert run("--config", str(cfg), "check").returncode == 0
+    assert run("--config", str(cfg), "build", "--strict", "-q").returncode == 1
+
+
+def test_errors_are_clear(tmp_path):
+    cfg = make_config(tmp_path)
+    out = run("--config", str(cfg), "info")
+    assert out.returncode == 1 and "warta-index build" in out.stderr
+    out = run("--config", str(cfg), "build", "tidak-ada")
+    assert out.returncode == 1 and "unknown source" in out.stderr
+    out = run("--config", str(tmp_path / "missing.toml"), "info")
+    assert out.returncode == 1 and "not found" in out.stderr
+    run("--config", str(cfg), "build", "-q")
+    out = run("--config", str(cfg), "search", "x", "--from", "2024-02-30")
+    assert out.returncode == 2 and "Traceback" not in out.stderr

@@ -1,0 +1,151 @@
+"""Ranking, query language, facets, sorting, pagination and suggestions on a small hand-built index."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from indexer.build import build
+from indexer.search.engine import SearchEngine
+from indexer.search.model import SearchRequest
+from tests.support import jsonl_source, settings_for, write_jsonl
+
+ARTICLES = [
+    {"id": "banjir-judul", "title": "Banjir besar melanda Bekasi", "date": "2024-01-10", "section": "Daerah",
+     "url": "https://contoh.id/daerah/1", "outlet": "Kabar Satu",
+     "body": "Hujan deras sejak malam membuat sungai meluap dan ribuan rumah terendam air setinggi satu meter."},
+    {"id": "banjir-badan", "title": "Pemerintah kota menyiapkan anggaran darurat", "date": "2024-01-12",
+     "section": "Nasional", "url": "https://contoh.id/nasional/2", "outlet": "Kabar Dua",
+     "body": "Anggaran itu disiapkan untuk warga yang terdampak banjir pekan lalu di beberapa kelurahan."},
+    {"id": "khawatir", "title": "Warga menyampaikan kekhawatiran soal harga beras", "date": "2024-02-03",
+     "section": "Ekonomi", "url": "https://contoh.id/ekonomi/3", "outlet": "Kabar Satu",
+     "body": "Kekhawatiran itu muncul setelah harga beras di pasar tradisional terus bergerak."},
+    {"id": "korut-singkat", "title": "Korut kembali meluncurkan rudal balistik", "date": "2024-03-05",
+     "section": "Internasional", "url": "https://contoh.id/dunia/4", "outlet": "Kabar Dua",
+     "body": "Peluncuran itu dikecam oleh negara tetangga karena melanggar resolusi internasional."},
+    {"id": "korea-panjang", "title": "Seoul memantau latihan militer di perbatasan", "date": "2024-03-20",
+     "section": "Internasional", "url": "https://contoh.id/dunia/5", "outlet": "Kabar Satu",
+     "body": "Militer Korea Utara menggelar latihan artileri dekat perbatasan dengan Korea Selatan."},
+    {"id": "emas-frasa", "title": "Harga emas naik tajam pekan ini", "date": "2024-04-01", "section": "Ekonomi",
+     "url": "https://contoh.id/ekonomi/6", "outlet": "Kabar Dua",
+     "body": "Harga emas batangan naik karena permintaan meningkat menjelang hari raya."},
+    {"id": "emas-pisah", "title": "Medali emas untuk atlet muda", "date": "2024-04-02", "section": "Olahraga",
+     "url": "https://contoh.id/olahraga/7", "outlet": "Kabar Satu",
+     "body": "Atlet itu meraih emas. Harga tiket pertandingan final juga dibicarakan penonton."},
+    {"id": "sepak-bola", "title": "Timnas menang telak di kandang", "date": "2024-04-15", "section": "Olahraga",
+     "url": "https://contoh.id/olahraga/8", "outlet": "Kabar Dua",
+     "body": "Tim nasional sepak bola menang tiga gol tanpa balas dalam laga persahabatan."},
+    {"id": "pemilihan", "title": "Pemilihan kepala daerah berjalan damai", "date": "2024-11-27",
+     "section": "Nasional", "url": "https://contoh.id/nasional/9", "outlet": "Kabar Satu",
+     "body": "Pemungutan suara pemilihan berlangsung tertib di seluruh tempat pemungutan suara."},
+    {"id": "tanda-tangan", "title": "Kedua negara menandatangani perjanjian dagang", "date": "2024-05-02",
+     "section": "Internasional", "url": "https://contoh.id/dunia/10", "outlet": "Kabar Dua",
+     "body": "Perjanjian itu ditandatangani di Jakarta oleh kedua menteri perdagangan."},
+]
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("search")
+    src = write_jsonl(tmp / "articles.jsonl", ARTICLES)
+    settings = settings_for(tmp, [jsonl_source(src)])
+    build(settings)
+    return SearchEngine(settings)
+
+
+def ids(result):
+    return [h.id for h in result.hits]
+
+
+def test_title_match_ranks_above_body_match(engine):
+    result = engine.search(SearchRequest(query="banjir"))
+    assert ids(result)[:2] == ["banjir-judul", "banjir-badan"]
+
+
+def test_stem_match_finds_derived_form(engine):
+    result = engine.search(SearchRequest(query="khawatir"))
+    assert ids(result) == ["khawatir"]
+    assert "<mark>" in result.hits[0].snippet_html and "<mark>" in result.hits[0].title_html
+
+
+@pytest.mark.parametrize("query,expected", [("Korea Utara", "korut-singkat"), ("korut", "korea-panjang")])
+def test_acronym_expansion_both_ways(engine, query, expected):
+    assert expected in ids(engine.search(SearchRequest(query=query)))
+
+
+def test_morphology_of_signing(engine):
+    assert "tanda-tangan" in ids(engine.search(SearchRequest(query="penandatanganan")))
+
+
+def test_phrase_requires_adjacent_words(engine):
+    assert ids(engine.search(SearchRequest(query='"harga emas"'))) == ["emas-frasa"]
+    assert set(ids(engine.search(SearchRequest(query="harga emas")))) == {"emas-frasa", "emas-pisah"}
+
+
+def test_exclusion(engine):
+    assert ids(engine.search(SearchRequest(query="emas -medali"))) == ["emas-frasa"]
+    assert ids(engine.search(SearchRequest(query="emas NOT medali"))) == ["emas-frasa"]
+
+
+def test_or_operator_and_fallback(engine):
+    assert set(ids(engine.search(SearchRequest(query="rudal OR beras")))) == {"korut-singkat", "khawatir"}
+    result = engine.search(SearchRequest(query="rudal beras"))  # no article has both
+    assert result.fallback_or and set(ids(result)) == {"korut-singkat", "khawatir"}
+
+
+def test_field_prefix(engine):
+    assert ids(engine.search(SearchRequest(query="judul:emas"))) == ["emas-frasa", "emas-pisah"] or \
+        set(ids(engine.search(SearchRequest(query="judul:emas")))) == {"emas-frasa", "emas-pisah"}
+    assert ids(engine.search(SearchRequest(query="emas rubrik:olahraga"))) == ["emas-pisah"]
+
+
+def test_facets_are_disjunctive(engine):
+    result = engine.search(SearchRequest(query="", sections=("Ekonomi",)))
+    sections = {f.value: (f.count, f.selected) for f in result.facets["section"]}
+    # the selected facet still shows the other sections' counts so the reader can widen the selection
+    assert sections["Ekonomi"] == (2, True)
+    assert sections["Olahraga"] == (2, False)
+    assert result.total == 2
+    months = {f.value: f.count for f in result.facets["date"]}
+    assert months == {"2024-02": 1, "2024-04": 1}  # date counts respect the section filter
+
+
+def test_filters_combine_and_across_or_within(engine):
+    result = engine.search(SearchRequest(sections=("Ekonomi", "Olahraga"), months=("2024-04",)))
+    assert set(ids(result)) == {"emas-frasa", "emas-pisah", "sepak-bola"}
+    result = engine.search(SearchRequest(date_from=date(2024, 3, 1), date_to=date(2024, 3, 31)))
+    assert set(ids(result)) == {"korut-singkat", "korea-panjang"}
+
+
+def test_sort_and_pagination(engine):
+    newest = engine.search(SearchRequest(sort="newest", per_page=3))
+    assert ids(newest) == ["pemilihan", "tanda-tangan", "sepak-bola"]
+    oldest = engine.search(SearchRequest(sort="oldest", per_page=3, page=2))
+    assert ids(oldest) == ["korut-singkat", "korea-panjang", "emas-frasa"]
+    assert newest.total == len(ARTICLES) and newest.pages == 4
+
+
+def test_did_you_mean(engine):
+    result = engine.search(SearchRequest(query="pemilhan"))
+    assert result.total == 0
+    assert result.suggestion == "pemilihan"
+
+
+@pytest.mark.parametrize("query", ['"unbalanced', "AND OR NOT -- ** ::", "judul:", ":", "*", "-", "x" * 2000,
+                                   "((()))", "rubrik:tidakada", "\x00\u202e<script>", '""', "- - -"])
+def test_hostile_queries_never_raise(engine, query):
+    result = engine.search(SearchRequest(query=query))
+    assert result.total >= 0
+
+
+def test_article_and_related(engine):
+    view = engine.article("korut-singkat")
+    assert view.title.startswith("Korut") and view.section == "Internasional"
+    assert "korut-singkat" not in [h.id for h in view.related]
+    assert engine.article("tidak-ada") is None
+
+
+def test_suggest_completes_terms_and_titles(engine):
+    out = engine.suggest("pemil")
+    assert any(s["kind"] == "term" and s["text"] == "pemilihan" for s in out)
+    assert any(s["kind"] == "title" and s["id"] == "pemilihan" for s in out)
