@@ -55,7 +55,7 @@ DEFAULT_SECTION_MAP = {
 class SourceSettings:
     """One corpus source: where it is, how to read it, which column is which field."""
     name: str
-    path: Path
+    path: Path = Path(".")
     format: str = "auto"          # auto | text | jsonl | csv | xlsx
     outlet: str = ""              # default outlet when the record has none
     fields: Mapping[str, str] = field(default_factory=dict)  # warta field -> column/key
@@ -190,11 +190,10 @@ def settings_from_mapping(data: Mapping[str, Any], base: Path | None = None,
         unknown = set(fields) - set(FIELD_NAMES)
         if unknown:
             raise ConfigError(f"[[sources]] {table['name']}: unknown field names {sorted(unknown)}")
-        src = _build(SourceSettings, {k: v for k, v in table.items() if k != "path"},
-                     f"sources.{table['name']}", base)
         path = Path(table["path"])
-        src = dataclasses.replace(src, path=path if path.is_absolute() else base / path,
-                                  fields=dict(fields))
+        table["path"] = str(path if path.is_absolute() else base / path)
+        src = _build(SourceSettings, table, f"sources.{table['name']}", base)
+        src = dataclasses.replace(src, path=Path(table["path"]), fields=dict(fields))
         if src.format not in ("auto", "text", "jsonl", "csv", "xlsx"):
             raise ConfigError(f"[[sources]] {src.name}: format must be auto, text, jsonl, csv or xlsx")
         sources.append(src)

@@ -64,7 +64,7 @@ class Snapshot:
             section_names, section = _codes(list(reader.column_reader("section")))
             month_names, month = _codes(list(reader.column_reader("month")))
             dup_names, dup = _codes(list(reader.column_reader("dup")))
-            pub_col = reader.column_reader("published")
+            pub_col = reader.column_reader("published", translate=False)
             published = np.fromiter((v if v is not None else NO_DATE for v in pub_col), dtype=np.int64, count=n)
             outlets = {o.lower(): o for o in set(reader.column_reader("outlet")) if o}
         # documents without a date have an empty month code; keep their published at NO_DATE
