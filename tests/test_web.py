@@ -912,3 +912,73 @@ def test_hostile_article_escaped_real_index(hostile_client):
     assert "<script" not in hit["snippet"] and "<img" not in hit["snippet"]
     assert "<script" not in hit["title_html"] and "&lt;script&gt;" in hit["title_html"]
     assert hit["title"] == XSS_TITLE
+
+
+def test_build_if_missing_builds_once(tmp_path):
+    from indexer.config import IndexSettings, SourceSettings
+    from tests.conftest import DEMO_CORPUS
+    from webapp import serve
+    settings = Settings(index=IndexSettings(dir=tmp_path / "index", procs=1),
+                        sources=(SourceSettings(name="demo", path=DEMO_CORPUS, format="text"),))
+    try:
+        assert serve.build_if_missing(settings) is True
+    except ImportError as exc:
+        pytest.skip(f"indexer not complete yet: {exc}")
+    assert serve.build_if_missing(settings) is False
+    from indexer.store import IndexStore
+    assert IndexStore(settings.index).current() is not None
+    no_sources = Settings(index=IndexSettings(dir=tmp_path / "other"))
+    with pytest.raises(Exception, match="sources"):
+        serve.build_if_missing(no_sources)
+
+
+def test_warta_serve_runs_gunicorn(demo_settings, tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    import urllib.error
+    import urllib.request
+    config = tmp_path / "config.toml"
+    config.write_text(f'[index]\ndir = "{demo_settings.index.dir}"\n[web]\ncors_origins = ["https://koran.example"]\n',
+                      encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-m", "webapp.serve", "--config", str(config), "--port", "0",
+                             "--workers", "1", "--threads", "2"], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, cwd=tmp_path,
+                            env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    try:
+        url, lines, deadline = None, [], time.monotonic() + 60
+        while url is None and time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            if not line:
+                break
+            lines.append(line)
+            match = re.search(r"Warta berjalan di (http://127\.0\.0\.1:\d+/)", line)
+            if match:
+                url = match.group(1)
+        assert url, "".join(lines)
+        health = None
+        for _ in range(50):
+            try:
+                with urllib.request.urlopen(url + "healthz", timeout=5) as r:
+                    health = json.load(r)
+                break
+            except urllib.error.HTTPError:
+                raise
+            except OSError:
+                time.sleep(0.1)
+        assert health and health["status"] == "ok" and health["documents"] > 0
+        request = urllib.request.Request(url + "api/search?q=banjir", headers={"Origin": "https://koran.example"})
+        with urllib.request.urlopen(request, timeout=5) as r:
+            assert r.headers["Access-Control-Allow-Origin"] == "https://koran.example"
+            assert json.load(r)["total"] > 0
+        with urllib.request.urlopen(url + "?q=banjir", timeout=5) as r:
+            assert r.headers["Content-Security-Policy"] == CSP
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        proc.stdout.close()

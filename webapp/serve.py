@@ -84,6 +84,7 @@ def gunicorn_options(settings: Settings, args: argparse.Namespace) -> dict[str, 
         "proc_name": "warta-serve",
         "limit_request_line": 8190,
         "when_ready": _when_ready,
+        "control_socket_disable": True,   # gunicorn ≥ 24: no shared ~/.gunicorn/gunicorn.ctl
     }
 
 
