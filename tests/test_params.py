@@ -134,6 +134,12 @@ BAD = [
     ({"per_page": str(SEARCH.max_per_page + 1)}, "invalid_per_page", "per_page"),
     ({"per_page": "semua"}, "invalid_per_page", "per_page"),
     ({"per_page": "-5"}, "invalid_per_page", "per_page"),
+    ({"per_page": " "}, "invalid_per_page", "per_page"),      # whitespace is a value, not "empty"
+    ({"page": "\t"}, "invalid_page", "page"),
+    ({"sort": " "}, "invalid_sort", "sort"),
+    ({"from": " "}, "invalid_date", "from"),
+    ({"to": " 2024-01-01"}, "invalid_date", "to"),
+    ({"month": " "}, "invalid_month", "month"),
 ]
 
 

@@ -460,8 +460,10 @@ def test_api_suggest(client, engine):
     body = client.get("/api/suggest?q=" + "b" * 300).get_json()
     assert body["query"] == "b" * 100 and engine.suggest_calls[-1][0] == "b" * 100
     assert len(client.get("/api/suggest?q=banj&limit=1").get_json()["suggestions"]) == 1
-    r = client.get("/api/suggest?q=banj&limit=0")
-    assert r.status_code == 400 and r.get_json()["error"]["code"] == "invalid_limit"
+    for bad in ("0", "21", "x", "%09", "1.0"):
+        r = client.get("/api/suggest?q=banj&limit=" + bad)
+        assert r.status_code == 400 and r.get_json()["error"]["code"] == "invalid_limit"
+    assert client.get("/api/suggest?q=banj&limit=").status_code == 200
 
 
 def test_healthz(client):

@@ -131,7 +131,7 @@ def suggest():
     query = request.args.get("q", "")[:SUGGEST_MAX_CHARS]
     raw_limit = request.args.get("limit", "")
     limit = (parse_int(raw_limit, "limit", 1, SUGGEST_MAX_LIMIT, "invalid_limit",
-                       "Jumlah saran") if raw_limit.strip() else SUGGEST_DEFAULT_LIMIT)
+                       "Jumlah saran") if raw_limit != "" else SUGGEST_DEFAULT_LIMIT)
     suggestions = []
     if query.strip():
         for item in warta().engine.suggest(query, limit)[:limit]:

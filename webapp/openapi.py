@@ -35,7 +35,7 @@ def _query(name: str, schema: dict, description: str, *, explode: bool | None = 
            allow_empty: bool = True) -> dict:
     param: dict[str, Any] = {"name": name, "in": "query", "required": False,
                              "description": description, "schema": schema}
-    if allow_empty:
+    if allow_empty:   # arrays need no flag: an empty item is a valid (ignored) string item
         param["allowEmptyValue"] = True
     if explode is not None:
         param["style"] = "form"
@@ -55,10 +55,12 @@ def openapi_document(settings: Settings) -> dict:
                f"Kata kunci. Lebih dari {search.max_query_chars} karakter dipotong (tidak ditolak). "
                "Kosong = telusuri artikel terbaru."),
         _query("section", {"type": "array", "items": string},
-               "Rubrik (bisa diulang; OR di dalam facet).", explode=True),
+               "Rubrik (bisa diulang; OR di dalam facet). Nilai kosong diabaikan.", explode=True,
+               allow_empty=False),
         _query("month", {"type": "array",
                          "items": {"type": "string", "pattern": "^([0-9]{4}-(0[1-9]|1[0-2]))?$"}},
-               "Bulan YYYY-MM (bisa diulang; OR). Nilai lain → 400 invalid_month.", explode=True),
+               "Bulan YYYY-MM (bisa diulang; OR). Nilai kosong diabaikan; nilai lain → 400 "
+               "invalid_month.", explode=True, allow_empty=False),
         _query("from", {"type": "string", "format": "date"}, DATE_DESC),
         _query("to", {"type": "string", "format": "date"}, DATE_DESC),
         _query("sort", {"type": "string", "enum": ["relevance", "newest", "oldest"],

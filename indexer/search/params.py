@@ -14,8 +14,8 @@ Rules
 * ``page``: integer 1..1000 (else ``invalid_page``).
 * ``per_page``: integer 1..``search.max_per_page`` (else ``invalid_per_page``).
 
-A blank value (``page=``, ``sort=``, ``from=``) means "not given", so an HTML GET form with empty
-fields is always valid. Every problem raises `RequestError` (never ``ValueError``/``TypeError``
+An empty value (``page=``, ``sort=``, ``from=``) means "not given", so an HTML GET form with empty
+fields is always valid (whitespace is not empty: ``page=%20`` is an invalid page). Every problem raises `RequestError` (never ``ValueError``/``TypeError``
 escaping as such) with a stable ``code``, an Indonesian ``message`` and the parameter name in ``param``.
 """
 from __future__ import annotations
@@ -61,9 +61,12 @@ def _getlist(params: Any, name: str) -> list[str]:
 
 
 def _first(params: Any, name: str) -> str:
-    """The first non-blank value of a single-valued parameter ('' when absent or blank)."""
+    """The first non-empty value of a single-valued parameter ('' when absent or empty).
+
+    Only the empty string counts as "not given": whitespace is a value, and a bad one for every
+    parameter but ``q`` (so the API does exactly what its OpenAPI schema says)."""
     for value in _getlist(params, name):
-        if value.strip():
+        if value != "":
             return value
     return ""
 
@@ -128,7 +131,7 @@ def request_from_params(params: Any, search: SearchSettings) -> SearchRequest:
     query = query[: max(0, search.max_query_chars)].strip()
 
     sections = _unique(_clean_text(v)[:MAX_SECTION_CHARS].strip() for v in _getlist(params, "section"))
-    months = _unique(parse_month(v) for v in _getlist(params, "month") if v.strip())
+    months = _unique(parse_month(v) for v in _getlist(params, "month") if v != "")
 
     raw_from, raw_to = _first(params, "from"), _first(params, "to")
     date_from = parse_date(raw_from, "from") if raw_from else None
