@@ -550,6 +550,26 @@ def test_cors_listed_origins():
     assert r.status_code == 400 and r.headers["Access-Control-Allow-Origin"] == "https://koran.example"
 
 
+def test_cors_applies_to_widget_js():
+    app = make_app(cors_origins=("https://koran.example",))
+    if "/widget.js" not in {r.rule for r in app.url_map.iter_rules()}:   # served by the widget module
+        app.add_url_rule("/widget.js", "widget_stub",
+                         lambda: app.response_class("/* widget */", mimetype="text/javascript"))
+    client = app.test_client()
+    r = client.get("/widget.js", headers={"Origin": "https://koran.example"})
+    assert r.headers["Access-Control-Allow-Origin"] == "https://koran.example"
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+    r = client.get("/widget.js", headers={"Origin": "https://lain.example"})
+    assert "Access-Control-Allow-Origin" not in r.headers
+    r = client.options("/widget.js", headers={"Origin": "https://koran.example",
+                                              "Access-Control-Request-Method": "GET"})
+    assert r.status_code == 204 and r.headers["Access-Control-Max-Age"] == "86400"
+    r = client.get("/static/app.js", headers={"Origin": "https://koran.example"})
+    assert "Access-Control-Allow-Origin" not in r.headers
+    vary = client.get("/api/search", headers={"Origin": "https://koran.example"}).headers["Vary"]
+    assert [v.strip() for v in vary.split(",")].count("Origin") == 1
+
+
 @pytest.mark.parametrize("path", ["/api/search", "/api/suggest", "/api/articles/a1", "/api/openapi.json"])
 def test_cors_preflight(client, path):
     r = client.options(path, headers={"Origin": "https://koran.example", "Access-Control-Request-Method": "GET",
