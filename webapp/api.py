@@ -10,7 +10,7 @@ from typing import Any
 from flask import Blueprint, jsonify, request, url_for
 
 from indexer.search.engine import IndexUnavailable
-from indexer.search.model import ArticleView, FacetValue, Hit, RequestError, SearchResult
+from indexer.search.model import ArticleView, FacetValue, Hit, SearchResult
 from indexer.search.params import MAX_PAGE, parse_int, request_from_params
 from webapp.app import warta
 from webapp.errors import HTTP_ERRORS, error_response
@@ -170,4 +170,4 @@ def healthz():
                     "built_at": str(built_at) if built_at else None})
 
 
-__all__ = ["bp", "search_json", "article_json", "hit_json", "RequestError"]
+__all__ = ["bp", "search_json", "article_json", "hit_json"]

@@ -10,6 +10,7 @@ once the socket is bound (``--port 0`` picks a free port).
 from __future__ import annotations
 
 import argparse
+import logging
 import socket
 import sys
 from typing import Any, Sequence
@@ -138,6 +139,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         except Exception as exc:  # BuildError, LockedError, SourceError, ConfigError...
             print(f"warta-serve: gagal membangun indeks: {exc}", file=sys.stderr)
             return 1
+    # unexpected errors are logged by webapp.errors: send them to stderr next to gunicorn's log
+    logging.basicConfig(level=getattr(logging, args.log_level.upper()), stream=sys.stderr,
+                        format="[%(asctime)s] [%(process)d] [%(levelname)s] %(name)s: %(message)s")
     from webapp.app import create_app
     app = create_app(settings)
     WartaServer(app, gunicorn_options(settings, args)).run()
