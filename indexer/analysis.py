@@ -335,6 +335,18 @@ class IndonesianStemFilter(Filter):
         """functools cache statistics (hits, misses, maxsize, currsize) of the shared cache."""
         return self.stem.cache_info() if hasattr(self.stem, "cache_info") else None
 
+    def stem_uncached(self, word: str) -> str:
+        """The stem without touching any cache (for pre-computing stems in worker processes)."""
+        return self.stem.__wrapped__(word) if hasattr(self.stem, "__wrapped__") else self.stem(word)
+
+    def seed(self, stems: dict[str, str]) -> None:
+        """Pre-computed stems, consulted before the LRU cache by every filter with these settings."""
+        self.stem  # make sure the function (and its seed table) exists
+        _SEEDED[self._key()].update(stems)
+
+    def _key(self) -> tuple:
+        return (self.stemmer, self.cache_size, self.protected, frozenset(self.exceptions.items()))
+
     def __call__(self, tokens):
         stem = self.stem
         for t in tokens:
@@ -378,6 +390,7 @@ def _stem_reduplication(word: str, stem_single: Callable[[str], str]) -> str:
 
 
 _STEM_FUNCTIONS: dict[tuple, Callable[[str], str]] = {}   # filled lazily by _stem_function
+_SEEDED: dict[tuple, dict[str, str]] = {}                 # pre-computed stems (see IndonesianStemFilter.seed)
 
 
 def _stem_function(stemmer: str, cache_size: int, protected: frozenset[str],
@@ -386,11 +399,11 @@ def _stem_function(stemmer: str, cache_size: int, protected: frozenset[str],
     fn = _STEM_FUNCTIONS.get(key)
     if fn is None:
         fn = _STEM_FUNCTIONS[key] = _build_stem_function(stemmer, cache_size, protected,
-                                                         dict(exceptions))
+                                                         dict(exceptions), _SEEDED.setdefault(key, {}))
     return fn
 
 
-def _build_stem_function(stemmer, cache_size, protected, exceptions):
+def _build_stem_function(stemmer, cache_size, protected, exceptions, seeded):
     if stemmer == "sastrawi":
         raw = _sastrawi_stem_word(frozenset(exceptions.values()))
         hyphenated = raw                       # Sastrawi handles reduplication itself
@@ -409,7 +422,14 @@ def _build_stem_function(stemmer, cache_size, protected, exceptions):
 
     if cache_size > 0:
         stem = functools.lru_cache(maxsize=cache_size)(stem)
-    return stem
+
+    def seeded_stem(word: str, _seeded=seeded.get, _stem=stem) -> str:
+        known = _seeded(word)
+        return known if known is not None else _stem(word)
+
+    seeded_stem.__wrapped__ = stem.__wrapped__ if hasattr(stem, "__wrapped__") else stem
+    seeded_stem.cache_info = getattr(stem, "cache_info", lambda: None)
+    return seeded_stem
 
 
 # ---------------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from indexer.progress import Progress
 from indexer.readers import read_source
 from indexer.records import Article, Skip
 from indexer.report import BuildReport
+from indexer import stemcache
 from indexer.schema import document_fields, make_schema
 from indexer.store import IndexStore
 
@@ -132,10 +133,13 @@ def build(settings: Settings, source_names: Sequence[str] | None = None, strict:
         staging = store.new_staging()
         ix = whoosh_index.create_in(str(staging), make_schema(settings.analysis))
         procs = max(1, settings.index.procs)
+        articles = _read_all(settings, sources, report, strict, quiet)
+        report.stemming = _warm_stems(ix, articles, store, procs)
+        # the writer processes fork now and inherit the seeded stem table
         writer = ix.writer(procs=procs, limitmb=settings.index.limitmb, multisegment=procs > 1)
-        progress = Progress("indexing", estimate_total(sources) if not quiet else None, enabled=not quiet)
+        progress = Progress("indexing", len(articles), enabled=not quiet)
         try:
-            for article in read_articles(settings, sources, report, strict):
+            for article in articles:
                 writer.add_document(**document_fields(article))
                 report.indexed += 1
                 report.added += 1
@@ -148,6 +152,23 @@ def build(settings: Settings, source_names: Sequence[str] | None = None, strict:
         report.seconds = time.monotonic() - start
         generation = store.publish(staging, _meta(settings, sources, report, "build", ix.doc_count()))
     return generation, report
+
+
+def _read_all(settings, sources, report, strict, quiet) -> list[Article]:
+    progress = Progress("reading", estimate_total(sources) if not quiet else None, enabled=not quiet)
+    articles = []
+    for article in read_articles(settings, sources, report, strict):
+        articles.append(article)
+        progress.step()
+    progress.done()
+    return articles
+
+
+def _warm_stems(ix, articles: list[Article], store: IndexStore, procs: int) -> dict:
+    texts = (t for a in articles for t in (a.title, a.lead, a.body, a.caption) if t)
+    started = time.monotonic()
+    counts = stemcache.warm(ix.schema["body"].analyzer, texts, store.root, procs)
+    return dict(counts, seconds=round(time.monotonic() - started, 2)) if counts else {}
 
 
 def _existing_hashes(ix) -> dict[str, str]:
@@ -171,11 +192,14 @@ def update(settings: Settings, source_names: Sequence[str] | None = None, prune:
             staging = store.copy_current_to_staging()
             ix = whoosh_index.open_dir(str(staging))
         existing = _existing_hashes(ix)
+        articles = _read_all(settings, sources, report, strict, quiet)
+        changed = [a for a in articles if existing.get(a.id) != a.content_hash]
+        report.stemming = _warm_stems(ix, changed, store, max(1, settings.index.procs))
         writer = ix.writer(limitmb=settings.index.limitmb)
-        progress = Progress("updating", estimate_total(sources) if not quiet else None, enabled=not quiet)
+        progress = Progress("updating", len(articles), enabled=not quiet)
         seen: set[str] = set()
         try:
-            for article in read_articles(settings, sources, report, strict):
+            for article in articles:
                 seen.add(article.id)
                 old = existing.get(article.id)
                 if old is None:

@@ -25,6 +25,7 @@ class BuildReport:
     date_conflict_count: int = 0
     undated: int = 0
     seconds: float = 0.0
+    stemming: dict = field(default_factory=dict)
 
     def skip(self, item: Skip) -> None:
         self.skipped[item.reason] += 1
@@ -53,7 +54,7 @@ class BuildReport:
             "skipped_total": self.skipped_total, "skipped": dict(self.skipped),
             "skip_examples": self.skip_examples, "undated": self.undated,
             "date_conflict_count": self.date_conflict_count, "date_conflicts": self.date_conflicts,
-            "seconds": round(self.seconds, 2),
+            "seconds": round(self.seconds, 2), "stemming": self.stemming,
         }
 
     def summary_lines(self) -> list[str]:

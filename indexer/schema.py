@@ -27,7 +27,8 @@ def make_schema(analysis: AnalysisSettings) -> Schema:
         url=ID(stored=True),
         title=TEXT(stored=True, analyzer=stemmed),
         lead=TEXT(stored=True, analyzer=stemmed),
-        body=TEXT(stored=True, analyzer=stemmed),
+        body=TEXT(analyzer=stemmed),              # the body after the lead (the lead has its own field)
+        text=STORED,                               # the whole body as written, for display and snippets
         caption=TEXT(stored=True, analyzer=stemmed),
         exact=TEXT(analyzer=make_exact_analyzer(analysis), spelling=True),
         section=ID(stored=True, sortable=True),
@@ -55,6 +56,13 @@ def duplicate_key(article: Article) -> str:
     return hashlib.sha1(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
+def body_after_lead(article: Article) -> str:
+    """Index the lead once: in `lead`, not again in `body` (a third fewer tokens to write)."""
+    lead = article.lead.strip()
+    body = article.body.lstrip()
+    return body[len(lead):] if lead and body.startswith(lead) else article.body
+
+
 def document_fields(article: Article) -> dict:
     """Keyword arguments for writer.add_document / update_document."""
     fields = {
@@ -62,7 +70,8 @@ def document_fields(article: Article) -> dict:
         "url": article.url,
         "title": article.title,
         "lead": article.lead,
-        "body": article.body,
+        "body": body_after_lead(article),
+        "text": article.body,
         "caption": article.caption,
         "exact": "\n".join(p for p in (article.title, article.lead, article.caption) if p),
         "section": article.section or "Lainnya",

@@ -217,7 +217,7 @@ class SearchEngine:
     def _hit(self, snap, searcher, docnum: int, score: float, duplicates: int) -> Hit:
         f = searcher.stored_fields(docnum)
         return Hit(id=f["id"], url=f.get("url", ""), title=f.get("title", ""), title_html="",
-                   snippet_html=f.get("body", ""), section=f.get("section", ""), outlet=f.get("outlet", ""),
+                   snippet_html=f.get("text", ""), section=f.get("section", ""), outlet=f.get("outlet", ""),
                    source=f.get("source", ""), published=f.get("published"), score=round(float(score), 4),
                    duplicates=max(0, duplicates))
 
@@ -238,14 +238,14 @@ class SearchEngine:
             return None
         f = searcher.stored_fields(docnum)
         view = ArticleView(id=f["id"], url=f.get("url", ""), title=f.get("title", ""), lead=f.get("lead", ""),
-                           body=f.get("body", ""), caption=f.get("caption", ""), section=f.get("section", ""),
+                           body=f.get("text", ""), caption=f.get("caption", ""), section=f.get("section", ""),
                            subsection=f.get("subsection", ""), outlet=f.get("outlet", ""),
                            source=f.get("source", ""), published=f.get("published"))
         view.related = self.related(snap, searcher, docnum, f)
         return view
 
     def related(self, snap, searcher, docnum: int, fields: dict, limit: int = 5) -> list[Hit]:
-        text = " ".join((fields.get("title", ""),) * 2 + (fields.get("lead", ""), fields.get("body", "")[:3000]))
+        text = " ".join((fields.get("title", ""),) * 2 + (fields.get("lead", ""), fields.get("text", "")[:3000]))
         own_dup = int(snap.dup[docnum])
         seen = {own_dup}
         out = []

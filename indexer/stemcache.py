@@ -1,0 +1,70 @@
+"""Stem every distinct word of a build once, in parallel, before indexing.
+
+Sastrawi costs ~170 µs per unseen word and real news brings ~100k distinct
+words (names, loan words), so a cold build spent most of its time stemming,
+and every writer process stemmed the same words again.  Instead the build
+collects the distinct words, stems the unseen ones across a process pool,
+seeds the analyzer's table (the writer processes fork afterwards and inherit
+it) and keeps the table on disk next to the index for the next build.
+"""
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import pickle
+from pathlib import Path
+from typing import Iterable
+
+from indexer.analysis import IndonesianStemFilter, make_exact_analyzer
+
+CHUNK = 4000
+
+
+def stem_filter(analyzer) -> IndonesianStemFilter | None:
+    return next((f for f in getattr(analyzer, "items", []) if isinstance(f, IndonesianStemFilter)), None)
+
+
+def _cache_file(root: Path, flt: IndonesianStemFilter) -> Path:
+    key = repr((flt.stemmer, sorted(flt.protected), sorted(flt.exceptions.items()))).encode()
+    return root / f"stems-{flt.stemmer}-{hashlib.sha1(key).hexdigest()[:10]}.pkl"
+
+
+_WORKER_FILTER: IndonesianStemFilter | None = None
+
+
+def _stem_chunk(words: list[str]) -> dict[str, str]:
+    return {w: _WORKER_FILTER.stem_uncached(w) for w in words}
+
+
+def warm(analyzer, texts: Iterable[str], cache_root: Path, procs: int = 2) -> dict:
+    """Seed the analyzer with stems for every word in `texts`; returns counts for the report."""
+    global _WORKER_FILTER
+    flt = stem_filter(analyzer)
+    if flt is None:
+        return {}
+    path = _cache_file(cache_root, flt)
+    try:
+        known: dict[str, str] = pickle.loads(path.read_bytes())
+    except (FileNotFoundError, EOFError, pickle.UnpicklingError, ValueError):
+        known = {}
+    words = make_exact_analyzer()
+    distinct: set[str] = set()
+    for text in texts:
+        distinct.update(t.text for t in words(text, mode="index"))
+    todo = sorted(w for w in distinct if w not in known)
+    if todo:
+        _WORKER_FILTER = flt
+        chunks = [todo[i:i + CHUNK] for i in range(0, len(todo), CHUNK)]
+        if procs > 1 and len(chunks) > 1:
+            with multiprocessing.get_context("fork").Pool(procs) as pool:
+                for part in pool.imap_unordered(_stem_chunk, chunks):
+                    known.update(part)
+        else:
+            for chunk in chunks:
+                known.update(_stem_chunk(chunk))
+        cache_root.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_bytes(pickle.dumps(known, protocol=pickle.HIGHEST_PROTOCOL))
+        tmp.replace(path)
+    flt.seed({w: known[w] for w in distinct if w in known})
+    return {"distinct_words": len(distinct), "newly_stemmed": len(todo), "stems_on_disk": len(known)}
