@@ -15,7 +15,7 @@ import pickle
 from pathlib import Path
 from typing import Iterable
 
-from indexer.analysis import IndonesianStemFilter, make_exact_analyzer
+from indexer.analysis import TOKEN_RE, IndonesianStemFilter
 
 CHUNK = 4000
 
@@ -47,10 +47,11 @@ def warm(analyzer, texts: Iterable[str], cache_root: Path, procs: int = 2) -> di
         known: dict[str, str] = pickle.loads(path.read_bytes())
     except (FileNotFoundError, EOFError, pickle.UnpicklingError, ValueError):
         known = {}
-    words = make_exact_analyzer()
+    # A fast approximation of the tokenizer is enough: a word missed here is
+    # simply stemmed (and cached) by the analyzer as usual.
     distinct: set[str] = set()
     for text in texts:
-        distinct.update(t.text for t in words(text, mode="index"))
+        distinct.update(TOKEN_RE.findall(text.lower()))
     todo = sorted(w for w in distinct if w not in known)
     if todo:
         _WORKER_FILTER = flt
