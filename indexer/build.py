@@ -21,6 +21,7 @@ from indexer.readers import read_source
 from indexer.records import Article, Skip
 from indexer.report import BuildReport
 from indexer import stemcache
+from indexer.killpoint import kill_point
 from indexer.schema import document_fields, make_schema
 from indexer.store import IndexStore
 
@@ -144,11 +145,14 @@ def build(settings: Settings, source_names: Sequence[str] | None = None, strict:
                 report.indexed += 1
                 report.added += 1
                 progress.step()
+                kill_point("write")
         except BaseException:
             writer.cancel()
             raise
         progress.done("committing…")
+        kill_point("commit")
         writer.commit()
+        kill_point("committed")
         report.seconds = time.monotonic() - start
         generation = store.publish(staging, _meta(settings, sources, report, "build", ix.doc_count()))
     return generation, report
@@ -160,15 +164,21 @@ def _read_all(settings, sources, report, strict, quiet) -> list[Article]:
     for article in read_articles(settings, sources, report, strict):
         articles.append(article)
         progress.step()
+        kill_point("read")
     progress.done()
     return articles
 
 
 def _warm_stems(ix, articles: list[Article], store: IndexStore, procs: int) -> dict:
-    texts = (t for a in articles for t in (a.title, a.lead, a.body, a.caption) if t)
+    texts = (_reached("stem_collect", t) for a in articles for t in (a.title, a.lead, a.body, a.caption) if t)
     started = time.monotonic()
     counts = stemcache.warm(ix.schema["body"].analyzer, texts, store.root, procs)
     return dict(counts, seconds=round(time.monotonic() - started, 2)) if counts else {}
+
+
+def _reached(point: str, value):
+    kill_point(point)
+    return value
 
 
 def _existing_hashes(ix) -> dict[str, str]:
@@ -190,6 +200,7 @@ def update(settings: Settings, source_names: Sequence[str] | None = None, prune:
             ix = whoosh_index.create_in(str(staging), make_schema(settings.analysis))
         else:
             staging = store.copy_current_to_staging()
+            kill_point("update_linked")
             ix = whoosh_index.open_dir(str(staging))
         existing = _existing_hashes(ix)
         articles = _read_all(settings, sources, report, strict, quiet)
@@ -212,6 +223,7 @@ def update(settings: Settings, source_names: Sequence[str] | None = None, prune:
                     report.unchanged += 1
                 report.indexed += 1
                 progress.step()
+                kill_point("write")
             if prune:
                 for doc_id in existing.keys() - seen:
                     writer.delete_by_term("id", doc_id)
@@ -220,8 +232,11 @@ def update(settings: Settings, source_names: Sequence[str] | None = None, prune:
             writer.cancel()
             raise
         progress.done("committing…")
+        kill_point("commit")
         writer.commit()
+        kill_point("committed")
         if len(ix._segments()) > settings.index.merge_segments_above:
+            kill_point("optimize")
             ix.optimize()
         report.seconds = time.monotonic() - start
         generation = store.publish(staging, _meta(settings, sources, report, "update", ix.doc_count()))

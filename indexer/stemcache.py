@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Iterable
 
 from indexer.analysis import TOKEN_RE, IndonesianStemFilter
+from indexer.killpoint import kill_point
 
 CHUNK = 4000
 
@@ -60,6 +61,7 @@ def warm(analyzer, texts: Iterable[str], cache_root: Path, procs: int = 2) -> di
             with multiprocessing.get_context("fork").Pool(procs) as pool:
                 for part in pool.imap_unordered(_stem_chunk, chunks):
                     known.update(part)
+                    kill_point("stem_pool")
         else:
             for chunk in chunks:
                 known.update(_stem_chunk(chunk))

@@ -24,6 +24,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from indexer.config import IndexSettings
+from indexer.killpoint import kill_point
 
 POINTER = "CURRENT"
 LOCK = ".lock"
@@ -126,18 +127,22 @@ class IndexStore:
         final = self.root / ("gen-" + staging.name.removeprefix("tmp-"))
         meta = dict(meta, generation=final.name)
         (staging / META).write_text(json.dumps(meta, ensure_ascii=False, indent=1, default=str))
+        kill_point("publish_meta")
         for item in staging.iterdir():
             with open(item, "rb") as fh:
                 os.fsync(fh.fileno())
         _fsync_dir(staging)
         os.rename(staging, final)
+        kill_point("publish_renamed")
         tmp_pointer = self.root / (POINTER + ".tmp")
         with open(tmp_pointer, "w") as fh:
             fh.write(final.name + "\n")
             fh.flush()
             os.fsync(fh.fileno())
+        kill_point("publish_pointer")
         os.replace(tmp_pointer, self.root / POINTER)
         _fsync_dir(self.root)
+        kill_point("publish_swapped")
         self._prune_generations(final.name)
         return final
 
@@ -150,3 +155,4 @@ class IndexStore:
         old = [p for p in self.generations() if p.name != current]
         for path in old[: max(0, len(old) - (self.keep - 1))]:
             shutil.rmtree(path, ignore_errors=True)
+            kill_point("prune")
