@@ -71,3 +71,16 @@ def warm(analyzer, texts: Iterable[str], cache_root: Path, procs: int = 2) -> di
         tmp.replace(path)
     flt.seed({w: known[w] for w in distinct if w in known})
     return {"distinct_words": len(distinct), "newly_stemmed": len(todo), "stems_on_disk": len(known)}
+
+
+def preload(analyzer, cache_root: Path) -> int:
+    """Seed a search process with the stems a build computed (it is a cache: same function, same results)."""
+    flt = stem_filter(analyzer)
+    if flt is None:
+        return 0
+    try:
+        known = pickle.loads(_cache_file(cache_root, flt).read_bytes())
+    except (FileNotFoundError, EOFError, pickle.UnpicklingError, ValueError):
+        return 0
+    flt.seed(known)
+    return len(known)

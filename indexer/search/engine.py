@@ -17,18 +17,19 @@ import numpy as np
 from whoosh import query as Q
 from whoosh.util.times import long_to_datetime
 
+from indexer import stemcache
 from indexer.config import Settings
 from indexer.lexicon import Lexicon
 from indexer.search import snippets
 from indexer.search.model import ArticleView, FacetValue, Hit, SearchRequest, SearchResult
 from indexer.search.query import Compiler, expand_synonyms, parse
+from indexer.search.scoring import Evaluator
 from indexer.search.snapshot import NO_DATE, Snapshot, day_end, day_start
 from indexer.search.suggest import complete, did_you_mean
 from indexer.store import IndexStore
 
 MONTHS_ID = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
              "September", "Oktober", "November", "Desember")
-RECENCY_CANDIDATES = 200
 DAY = 86400 * 10**6  # whoosh datetime longs count microseconds since datetime.min
 
 
@@ -68,8 +69,12 @@ class SearchEngine:
                 if snap is not None:  # pointer vanished: keep serving what we have
                     return snap
                 raise IndexUnavailable("belum ada indeks: jalankan `warta-index build` terlebih dahulu")
-            self._snapshot = Snapshot.open(path, self.store.meta(path))
-            return self._snapshot
+            snap = Snapshot.open(path, self.store.meta(path))
+            stemcache.preload(snap.ix.schema["body"].analyzer, self.store.root)
+            # completions need the exact-field vocabulary: load it off the request path
+            threading.Thread(target=snap.vocabulary, name="warta-vocabulary", daemon=True).start()
+            self._snapshot = snap
+            return snap
 
     def _compiler(self, snap: Snapshot) -> Compiler:
         schema = snap.ix.schema
@@ -91,18 +96,18 @@ class SearchEngine:
         parsed = expand_synonyms(parse(request.query[: self.settings.search.max_query_chars]), self.lexicon)
         q = compiler.compile(parsed, "and")
         fallback = False
-        matched = self._matching(snap, searcher, q)
+        matched, scores = self._matching(snap, searcher, q)
         if q is not None and not matched.any() and len(parsed.groups) > 1:
             q_or = compiler.compile(parsed, "or")
-            matched_or = self._matching(snap, searcher, q_or)
+            matched_or, scores_or = self._matching(snap, searcher, q_or)
             if matched_or.any():
-                q, matched, fallback = q_or, matched_or, True
+                q, matched, scores, fallback = q_or, matched_or, scores_or, True
 
         section_mask, date_mask = self._filter_masks(snap, request)
         selected = matched & section_mask & date_mask
         total = int(selected.sum())
         facets = self._facets(snap, request, matched, section_mask, date_mask) if request.facets else {}
-        hits = self._page(snap, searcher, q, selected, request)
+        hits = self._page(snap, searcher, q, scores, selected, request)
         if request.highlight:
             self._highlight(snap, hits, compiler)
         suggestion = None
@@ -112,19 +117,16 @@ class SearchEngine:
                             took_ms=round((time.perf_counter() - started) * 1000, 2),
                             generation=snap.generation, fallback_or=fallback)
 
-    def _matching(self, snap: Snapshot, searcher, q) -> np.ndarray:
-        """Boolean array over document numbers: matches the query (all live docs when q is None)."""
+    def _matching(self, snap: Snapshot, searcher, q, score: bool = True) -> tuple[np.ndarray, np.ndarray]:
+        """(matches, BM25F scores) over document numbers; q None = every live document, unscored."""
         if q is None:
-            return snap.alive.copy()
-        mask = np.zeros(len(snap.alive), dtype=bool)
-        docs = np.fromiter(searcher.docs_for_query(q), dtype=np.int64)
-        mask[docs] = True
-        return mask & snap.alive
+            return snap.alive.copy(), np.zeros(len(snap.alive), dtype=np.float32)
+        return Evaluator(snap.postings(), searcher, snap.alive, score=score).run(q)
 
     def _count_for(self, snap: Snapshot, searcher, text: str) -> int:
         compiler = self._compiler(snap)
         q = compiler.compile(expand_synonyms(parse(text), self.lexicon), "and")
-        return int(self._matching(snap, searcher, q).sum()) if q is not None else 0
+        return int(self._matching(snap, searcher, q, score=False)[0].sum()) if q is not None else 0
 
     def _filter_masks(self, snap: Snapshot, request: SearchRequest) -> tuple[np.ndarray, np.ndarray]:
         n = len(snap.alive)
@@ -158,61 +160,47 @@ class SearchEngine:
                        for v in chosen if v not in present]
         return {"section": sections, "date": months}
 
-    def _ordered_docnums(self, snap, searcher, q, selected, request, want: int) -> list[tuple[int, float]]:
-        """(docnum, score) in result order, enough to fill `want` collapsed slots."""
+    def _ordered_docnums(self, snap, q, scores, selected, request, limit: int | None) -> np.ndarray:
+        """Selected document numbers in result order; at least the first `limit` (None = all)."""
         if request.sort in ("newest", "oldest") or q is None:
-            docs = np.flatnonzero(selected)
-            key = snap.published[docs]
-            order = np.argsort(key, kind="stable")
-            if request.sort != "oldest":
-                order = order[::-1]
-            return [(int(d), 0.0) for d in docs[order]]
-        limit = max(want * 2, 20)
-        filter_set = None if selected.sum() == snap.doc_count else set(np.flatnonzero(selected).tolist())
-        while True:
-            results = searcher.search(q, limit=max(limit, RECENCY_CANDIDATES if self._recency() else 0),
-                                      filter=filter_set)
-            scored = [(hit.docnum, hit.score) for hit in results]
-            if self._recency():
-                scored = self._apply_recency(snap, scored)
-            if len(scored) >= min(int(selected.sum()), limit) or len(scored) < limit:
-                return scored
-            limit *= 4
+            order = snap.date_order if request.sort == "oldest" else snap.date_order[::-1]
+            return order[selected[order]]
+        docs = np.flatnonzero(selected)
+        s = scores[docs]
+        if self.settings.search.recency_boost > 0:
+            s = s * self._recency_factor(snap, docs)
+        if limit is not None and docs.size > 2 * limit:
+            top = np.argpartition(-s, limit - 1)[:limit]
+            docs, s = docs[top], s[top]
+        # newest first among equal scores, so ties are stable and useful
+        return docs[np.lexsort((-snap.published[docs], -s))]
 
-    def _recency(self) -> bool:
-        return self.settings.search.recency_boost > 0
+    def _recency_factor(self, snap, docs: np.ndarray) -> np.ndarray:
+        cfg = self.settings.search
+        pub = snap.published[docs]
+        newest = snap.published[snap.alive & (snap.published != NO_DATE)].max(initial=0)
+        age_days = np.where(pub != NO_DATE, (newest - pub) / DAY, 10 * cfg.recency_scale_days)
+        return (1 + cfg.recency_boost * 0.5 ** (age_days / cfg.recency_scale_days)).astype(np.float32)
 
-    def _apply_recency(self, snap, scored):
-        s = self.settings.search
-        newest = snap.published[snap.alive].max() if snap.doc_count else 0
-        out = []
-        for docnum, score in scored:
-            pub = snap.published[docnum]
-            age_days = (newest - pub) / DAY if pub != NO_DATE else 10 * s.recency_scale_days
-            out.append((docnum, score * (1 + s.recency_boost * 0.5 ** (age_days / s.recency_scale_days))))
-        return sorted(out, key=lambda x: -x[1])
-
-    def _page(self, snap, searcher, q, selected, request) -> list[Hit]:
+    def _page(self, snap, searcher, q, scores, selected, request) -> list[Hit]:
         start = (request.page - 1) * request.per_page
-        want = start + request.per_page
-        ordered = self._ordered_docnums(snap, searcher, q, selected, request, want)
+        need = start + request.per_page
         collapse = self.settings.search.collapse_duplicates
-        seen_dup: set[int] = set()
-        page: list[Hit] = []
-        slot = 0
-        for docnum, score in ordered:
-            code = int(snap.dup[docnum])
-            if collapse:
-                if code in seen_dup:
-                    continue
-                seen_dup.add(code)
-            if slot >= start:
-                page.append(self._hit(snap, searcher, docnum, score,
-                                      int(snap.dup_sizes[code]) - 1 if collapse else 0))
-                if len(page) == request.per_page:
-                    break
-            slot += 1
-        return page
+        limit = need * 3 + 30 if collapse else need
+        ordered = self._ordered_docnums(snap, q, scores, selected, request, limit)
+        if collapse:
+            ordered = self._collapse(snap, ordered)
+            if len(ordered) < need and selected.sum() > limit:
+                ordered = self._collapse(snap, self._ordered_docnums(snap, q, scores, selected, request, None))
+        page = ordered[start:need]
+        return [self._hit(snap, searcher, int(d), float(scores[d]),
+                          int(snap.dup_sizes[snap.dup[d]]) - 1 if collapse else 0) for d in page]
+
+    @staticmethod
+    def _collapse(snap, ordered: np.ndarray) -> np.ndarray:
+        """The best-ranked document of each story, in rank order."""
+        _, first = np.unique(snap.dup[ordered], return_index=True)
+        return ordered[np.sort(first)]
 
     def _hit(self, snap, searcher, docnum: int, score: float, duplicates: int) -> Hit:
         f = searcher.stored_fields(docnum)
@@ -222,7 +210,7 @@ class SearchEngine:
                    duplicates=max(0, duplicates))
 
     def _highlight(self, snap, hits: list[Hit], compiler: Compiler) -> None:
-        analyzer = compiler.stem_analyzer
+        analyzer = snippets.word_stemmer(compiler.stem_analyzer)
         terms = compiler.highlight_terms
         size = self.settings.search.snippet_chars
         for hit in hits:

@@ -16,6 +16,8 @@ import numpy as np
 from whoosh import index as whoosh_index
 from whoosh.util.times import datetime_to_long
 
+from indexer.search.scoring import PostingsCache
+
 NO_DATE = np.iinfo(np.int64).min
 
 
@@ -44,11 +46,14 @@ class Snapshot:
     month_names: np.ndarray
     month: np.ndarray
     published: np.ndarray        # int64 whoosh datetime longs; NO_DATE when missing
+    date_order: np.ndarray       # docnums sorted oldest first (undated first)
     dup: np.ndarray              # int32 code per docnum (same story = same code)
     dup_sizes: np.ndarray        # live documents per dup code
     outlets: dict                # lowercase -> stored outlet value
     meta: dict
     _local: threading.local = field(default_factory=threading.local, repr=False)
+    _postings: object = field(default=None, repr=False)
+    _postings_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _vocab: object = field(default=None, repr=False)
     _vocab_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -72,8 +77,9 @@ class Snapshot:
         if empty_month.size:
             published[month == empty_month[0]] = NO_DATE
         dup_sizes = np.bincount(dup[alive], minlength=len(dup_names))
+        date_order = np.argsort(published, kind="stable")
         return cls(path.name, path, ix, int(alive.sum()), alive, section_names, section, month_names,
-                   month, published, dup, dup_sizes, outlets, meta)
+                   month, published, date_order, dup, dup_sizes, outlets, meta)
 
     def searcher(self):
         """A Whoosh searcher for the calling thread (searchers are not thread-safe)."""
@@ -81,6 +87,14 @@ class Snapshot:
         if s is None:
             s = self._local.searcher = self.ix.searcher()
         return s
+
+    def postings(self) -> PostingsCache:
+        """Posting arrays and field lengths for numpy scoring (created once per generation)."""
+        if self._postings is None:
+            with self._postings_lock:
+                if self._postings is None:
+                    self._postings = PostingsCache(self.ix, len(self.alive))
+        return self._postings
 
     def section_lookup(self) -> dict:
         return {str(s).lower(): str(s) for s in self.section_names}

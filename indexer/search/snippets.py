@@ -9,17 +9,35 @@ from __future__ import annotations
 
 from html import escape
 
+from indexer.analysis import TOKEN_RE
+
 MAX_ANALYZED_CHARS = 30_000  # snippets come from the first part of very long articles
 
 
-def match_spans(analyzer, text: str, terms: set[str]) -> list[tuple[int, int]]:
-    """Character spans of the tokens whose analysed form is in `terms`."""
+def word_stemmer(analyzer):
+    """lower-case word -> indexed form, the analyzer's own (cached) stem function."""
+    for item in getattr(analyzer, "items", ()):
+        if hasattr(item, "stem") and callable(item.stem):
+            return item.stem
+    return lambda word: word
+
+
+def match_spans(stem, text: str, terms: set[str]) -> list[tuple[int, int]]:
+    """Character spans of the words whose stem is in `terms`.
+
+    Uses the tokenizer's pattern directly instead of the full Whoosh token
+    chain: this runs for every hit on every page, and a dictionary lookup per
+    word is all it needs.
+    """
     if not terms or not text:
         return []
     spans = []
-    for token in analyzer(text[:MAX_ANALYZED_CHARS], chars=True, mode="index", removestops=False):
-        if token.text in terms:
-            spans.append((token.startchar, token.endchar))
+    for match in TOKEN_RE.finditer(text, 0, MAX_ANALYZED_CHARS):
+        word = match.group().lower()
+        if word.endswith(("'s", "\u2019s")):
+            word = word[:-2]
+        if word in terms or stem(word) in terms:
+            spans.append(match.span())
     return spans
 
 
@@ -59,15 +77,15 @@ def _window(text: str, spans: list[tuple[int, int]], size: int) -> tuple[int, in
     return start, end
 
 
-def snippet(analyzer, text: str, terms: set[str], size: int) -> str:
+def snippet(stem, text: str, terms: set[str], size: int) -> str:
     """Best fragment of the body around the matches, escaped, with ellipses where cut."""
     text = " ".join(text.split())  # paragraphs become one line in a snippet
-    spans = match_spans(analyzer, text, terms)
+    spans = match_spans(stem, text, terms)
     start, end = _window(text, spans, size)
     html = mark(text, spans, start, end)
     return ("… " if start > 0 else "") + html + (" …" if end < len(text) else "")
 
 
-def highlight_all(analyzer, text: str, terms: set[str]) -> str:
+def highlight_all(stem, text: str, terms: set[str]) -> str:
     """The whole (short) text escaped, with every match marked: for titles."""
-    return mark(text, match_spans(analyzer, text, terms))
+    return mark(text, match_spans(stem, text, terms))
