@@ -42,6 +42,14 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--sort", default="relevance", choices=["relevance", "newest", "oldest"])
     s.add_argument("--limit", type=int, default=10)
     s.add_argument("--json", action="store_true")
+    ev = sub.add_parser("eval", help="relevance metrics for query sets (docs/relevance.md)")
+    ev.add_argument("--queries", action="append", default=[], metavar="FILE",
+                    help="known-item or topical query TSV (repeatable; default eval/known_items.tsv "
+                         "and eval/topical.tsv)")
+    ev.add_argument("--qrels", metavar="FILE", help="TREC qrels for the topical queries (default eval/topical.qrels)")
+    ev.add_argument("--json", dest="json_out", metavar="OUT", help="also write the full report as JSON to OUT")
+    ev.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE",
+                    help="override a setting for this run, e.g. search.title_boost=1.0 (repeatable)")
     return p
 
 
@@ -121,6 +129,37 @@ def _cmd_search(settings, args) -> int:
     return EXIT_OK
 
 
+def _eval_files(settings, args) -> tuple[list[Path], Path | None]:
+    base = settings.config_path.parent if settings.config_path else Path.cwd()
+    queries = [Path(q) for q in args.queries]
+    qrels = Path(args.qrels) if args.qrels else None
+    if not queries:
+        queries = [p for p in (base / "eval/known_items.tsv", base / "eval/topical.tsv") if p.exists()]
+        if qrels is None and (base / "eval/topical.qrels").exists():
+            qrels = base / "eval/topical.qrels"
+    return queries, qrels
+
+
+def _cmd_eval(settings, args) -> int:
+    from indexer.evaluate import EvalError, evaluate, parse_override
+    try:
+        for item in args.set:
+            settings = settings.replace(**parse_override(item))
+        queries, qrels = _eval_files(settings, args)
+        if not queries:
+            print("warta-index: eval needs --queries FILE (no eval/known_items.tsv found)", file=sys.stderr)
+            return EXIT_USAGE
+        report = evaluate(settings, queries, qrels)
+    except EvalError as exc:
+        print(f"warta-index: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(report.table())
+    if args.json_out:
+        Path(args.json_out).write_text(json.dumps(report.as_dict(), ensure_ascii=False, indent=1) + "\n",
+                                       encoding="utf-8")
+    return EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.ERROR,
@@ -138,6 +177,8 @@ def main(argv: list[str] | None = None) -> int:
             return _cmd_build(settings, args)
         if args.command == "info":
             return _cmd_info(settings, args)
+        if args.command == "eval":
+            return _cmd_eval(settings, args)
         return _cmd_search(settings, args)
     except LockedError as exc:
         print(f"warta-index: {exc}", file=sys.stderr)
