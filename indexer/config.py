@@ -155,7 +155,7 @@ def _build(cls, table: Mapping[str, Any], where: str, base: Path):
         elif isinstance(default, bool):
             if not isinstance(value, bool):
                 raise ConfigError(f"[{where}] {key} must be true or false, not {value!r}")
-        elif isinstance(default, (int, float)) and not isinstance(value, (int, float)):
+        elif isinstance(default, (int, float)) and (not isinstance(value, (int, float)) or isinstance(value, bool)):
             raise ConfigError(f"[{where}] {key} must be a number, not {value!r}")
         values[key] = value
     return cls(**values)
