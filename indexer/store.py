@@ -9,7 +9,10 @@ Layout under ``index_data/``::
 
 Readers only ever open the generation CURRENT names, so a build that fails or
 is killed never touches what is being served.  flock() dies with its process,
-so a SIGKILLed build leaves no stale lock behind.
+so a SIGKILLed build leaves no stale lock behind.  Processes forked while the
+lock is held (the stem pool, Whoosh's sub-writers) close their inherited copy of
+the lock and are killed by the kernel when the build dies, so they can neither
+keep the lock alive nor linger as orphans.
 """
 from __future__ import annotations
 
@@ -19,6 +22,7 @@ import fcntl
 import json
 import os
 import shutil
+import signal
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -33,6 +37,40 @@ META = "build.json"
 
 class LockedError(RuntimeError):
     """Another build or update holds the writer lock."""
+
+
+_HELD_LOCKS: list[int] = []      # writer-lock fds held by this process
+_FORKING_PARENT = 0
+_PR_SET_PDEATHSIG = 1
+
+
+def _before_fork() -> None:
+    global _FORKING_PARENT
+    _FORKING_PARENT = os.getpid()
+
+
+def _after_fork_in_child() -> None:
+    """A child forked during a build must not hold the lock (flock belongs to the open file,
+    shared with every fork) nor outlive the build (Whoosh's sub-writers wait on a queue forever
+    when their parent is SIGKILLed, so the next build found the lock taken by a dead pid)."""
+    if not _HELD_LOCKS:
+        return
+    for fd in _HELD_LOCKS:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _HELD_LOCKS.clear()
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: the lock fd is closed at least
+        return
+    if os.getppid() != _FORKING_PARENT:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(before=_before_fork, after_in_child=_after_fork_in_child)
 
 
 def _fsync_dir(path: Path) -> None:
@@ -96,9 +134,12 @@ class IndexStore:
                     time.sleep(0.2)
             os.ftruncate(fd, 0)
             os.pwrite(fd, f"pid {os.getpid()} since {datetime.now().isoformat(timespec='seconds')}".encode(), 0)
+            _HELD_LOCKS.append(fd)
             self._remove_stale_staging()
             yield
         finally:
+            if fd in _HELD_LOCKS:
+                _HELD_LOCKS.remove(fd)
             os.close(fd)  # closing releases the flock
 
     def _remove_stale_staging(self) -> None:
