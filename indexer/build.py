@@ -147,7 +147,7 @@ def build(settings: Settings, source_names: Sequence[str] | None = None, strict:
                 progress.step()
                 kill_point("write")
         except BaseException:
-            writer.cancel()
+            _cancel(writer)
             raise
         progress.done("committing…")
         kill_point("commit")
@@ -156,6 +156,17 @@ def build(settings: Settings, source_names: Sequence[str] | None = None, strict:
         report.seconds = time.monotonic() - start
         generation = store.publish(staging, _meta(settings, sources, report, "build", ix.doc_count()))
     return generation, report
+
+
+def _cancel(writer) -> None:
+    """Cancel a writer, stopping Whoosh's sub-writer processes first: MpWriter.cancel() only flags
+    the parent's copies of them, so they went on reading job files that cancel() deletes (a
+    traceback per process on Ctrl-C) or, when idle, waited for work forever."""
+    for task in getattr(writer, "tasks", ()):
+        if task.is_alive():
+            task.terminate()
+        task.join(10)
+    writer.cancel()
 
 
 def _read_all(settings, sources, report, strict, quiet) -> list[Article]:
