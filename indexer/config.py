@@ -47,7 +47,12 @@ DEFAULT_SECTION_MAP = {
     "beauty": "Gaya Hidup", "parenting": "Gaya Hidup", "travel": "Gaya Hidup", "kuliner": "Gaya Hidup",
     "kesehatan": "Kesehatan", "health": "Kesehatan", "kalbe health corner": "Kesehatan",
     "pendidikan": "Pendidikan", "muslim": "Religi", "haji": "Religi",
-    "kolom": "Opini", "opini": "Opini", "tribunners": "Opini",
+    "kolom": "Opini", "opini": "Opini", "tribunners": "Opini", "dahlan iskan": "Opini",
+    # outlet-specific labels seen in real archives
+    "kilas kementerian": "Nasional", "dpr ri": "Nasional", "dpd ri": "Nasional", "fokus": "Nasional",
+    "difabel": "Nasional", "sputnik": "Internasional", "bea cukai": "Ekonomi", "pertamina": "Ekonomi",
+    "pariwisata": "Gaya Hidup", "kisah nyata": "Hiburan", "humor medan": "Hiburan", "acit nai": "Hiburan",
+    "ragam": "Hiburan",
 }
 
 
