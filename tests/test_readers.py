@@ -227,7 +227,7 @@ def test_split_dateline(head, expected):
     ("Economy", "Sektor Riil", "Ekonomi"),            # a specific section keeps its own mapping
     ("  SELEBRITI ", "-", "Hiburan"),
     ("Super Skor", "Super Skor", "Olahraga"),
-    ("difabel", "", "Difabel"),                       # unknown: title-cased
+    ("creativelab", "", "Creativelab"),                    # unknown: title-cased
     ("DPR RI", "", "DPR RI"),                         # short all-caps words stay acronyms
     ("Kilas Kementerian", "", "Kilas Kementerian"),
     ("", "nusantara", "Daerah"),                      # sindonews rows without a category
