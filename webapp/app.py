@@ -73,10 +73,11 @@ def create_app(settings: Settings | None = None, *, engine: Any = None) -> Flask
     app.jinja_env.lstrip_blocks = True
     app.extensions["warta"] = Warta(settings, engine)
 
-    from webapp import api, errors, security, views
+    from webapp import api, errors, security, views, widget
     security.init_app(app)
     errors.init_app(app)
     views.init_app(app)
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(widget.bp)
     return app
