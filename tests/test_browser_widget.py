@@ -363,6 +363,14 @@ def test_custom_element_english_dark(page, live_server, host_site):
     assert page.locator("#el .w").get_attribute("data-theme") == "dark"
     background = page.locator("#el .w").evaluate("e => getComputedStyle(e).backgroundColor")
     assert background == "rgb(31, 33, 36)"
+    # theme "auto" follows the device
+    page.evaluate("""() => { const e = document.createElement('warta-search');
+                             e.id = 'auto'; e.setAttribute('theme', 'auto'); document.body.append(e); }""")
+    auto = page.locator("#auto .w")
+    expect(auto).to_have_attribute("data-theme", "auto")
+    assert auto.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(255, 255, 255)"
+    page.emulate_media(color_scheme="dark")
+    assert auto.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(31, 33, 36)"
 
 
 def test_mount_api_with_default_sections_and_new_tab(page, live_server, host_site):
