@@ -373,6 +373,25 @@ def test_custom_element_english_dark(page, live_server, host_site):
     assert auto.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(31, 33, 36)"
 
 
+def test_without_current_script_and_loaded_twice(page, live_server, host_site):
+    """Where document.currentScript is null the widget finds its own <script> by its src; a second
+    copy of the script only mounts its own target."""
+    page.add_init_script("Object.defineProperty(Document.prototype, 'currentScript',"
+                         " {get() { return null; }, configurable: true});")
+    body = ('<div id="search"></div><div id="second"></div>'
+            f'<script src="{live_server}/widget.js?v=2" data-warta-target="#second" async></script>')
+    open_host(page, host_site, "no-current-script", host_html(live_server, body=body))
+    first, second = widget(page, "#search"), widget(page, "#second")
+    expect(second.input).to_be_visible()
+    expect(first.input).to_be_visible()
+    assert page.locator("#search input[role=combobox]").count() == 1
+    with page.expect_request(SEARCH_URL) as request:
+        second.input.fill("gempa")
+    assert request.value.url.startswith(live_server + "/api/search?q=gempa")
+    expect(second.options.first).to_be_visible()
+    assert page.evaluate("typeof WartaSearch.mount") == "function"
+
+
 def test_mount_api_with_default_sections_and_new_tab(page, live_server, host_site):
     host_site.add("/mount.js", """
       window.mounted = WartaSearch.mount(document.getElementById("js"),

@@ -143,7 +143,7 @@
   // ------------------------------------------------------------------ one widget
 
   var counter = 0;
-  var instances = typeof WeakMap === "function" ? new WeakMap() : null;
+  var instances = new WeakMap();  // target element -> mounted widget
 
   function Widget(host, root, opts) {
     var t = TEXT[opts.lang];
@@ -440,14 +440,14 @@
 
   // ------------------------------------------------------------------ public API
 
-  var roots = typeof WeakMap === "function" ? new WeakMap() : null;  // node -> {host, root}
+  var roots = new WeakMap();      // target element -> {host, root}: shadow roots cannot be removed
 
   function mount(target, raw, base) {
     var node = typeof target === "string" ? document.querySelector(target) : target;
     if (!node || node.nodeType !== 1) { throw new Error("WartaSearch.mount: target element not found"); }
-    var previous = instances && instances.get(node);
+    var previous = instances.get(node);
     if (previous) { previous.destroy(); }
-    var place = roots && roots.get(node);
+    var place = roots.get(node);
     if (!place) {
       var host = node;
       if (node.shadowRoot || !(SHADOW_TAGS.test(node.localName) || node.localName.indexOf("-") > 0)) {
@@ -455,7 +455,7 @@
         host = node.appendChild(el("div"));
       }
       place = { host: host, root: host.attachShadow({ mode: "open" }) };
-      if (roots) { roots.set(node, place); }
+      roots.set(node, place);
     }
     place.root.textContent = "";
     adoptStyles(place.root);
@@ -463,9 +463,9 @@
     var destroy = instance.destroy;
     instance.destroy = function () {
       destroy();
-      if (instances && instances.get(node) === instance) { instances.delete(node); }
+      if (instances.get(node) === instance) { instances.delete(node); }
     };
-    if (instances) { instances.set(node, instance); }
+    instances.set(node, instance);
     return instance;
   }
 
