@@ -55,6 +55,7 @@ class Snapshot:
     _postings: object = field(default=None, repr=False)
     _postings_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _vocab: object = field(default=None, repr=False)
+    _common: list = field(default_factory=list, repr=False)
     _vocab_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
@@ -115,4 +116,11 @@ class Snapshot:
                             terms.append(text)
                             freqs.append(info.doc_frequency())
                 self._vocab = (np.array(terms, dtype=object), np.array(freqs, dtype=np.int64))
+                # spelling candidates: words seen in at least two articles
+                min_freq = 2 if self.doc_count >= 1000 else 1  # tiny indexes: every word counts
+                self._common = [t for t, f in zip(terms, freqs) if f >= min_freq and len(t) >= 3]
             return self._vocab
+
+    def common_vocabulary(self) -> list[str]:
+        self.vocabulary()
+        return self._common

@@ -9,10 +9,14 @@ import bisect
 import re
 
 import numpy as np
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
 from whoosh import query as Q
 
 _WORDS = re.compile(r"[^\W_]+(?:-[^\W_]+)*", re.UNICODE)
 MIN_SUGGEST_FREQ = 2
+MAX_WORDS = 8
+MAX_WORD_CHARS = 30
 
 
 def complete(snap, searcher, prefix: str, limit: int, compiler) -> list[dict]:
@@ -56,20 +60,27 @@ def _title_query(compiler, head: list[str], last_options: list[str]):
 
 
 def did_you_mean(snap, searcher, text: str, total: int, count_for) -> str | None:
-    """A corrected query that finds more than the original, or None."""
+    """A corrected query that finds more than the original, or None.
+
+    Each rare word is matched against the vocabulary of the unstemmed `exact`
+    field with rapidfuzz's C Levenshtein (edit distance ≤ 2), preferring the
+    closest, then same first letter, then the most frequent term.
+    """
     words = _WORDS.findall(text.lower())
-    if not words or len(words) > 8:
+    if not words or len(words) > MAX_WORDS:
         return None
-    corrector = searcher.corrector("exact")
+    terms, freqs = snap.vocabulary()
+    common = snap.common_vocabulary()
     changed = False
     fixed = []
     for word in words:
-        if len(word) < 4 or word.isdigit() or searcher.doc_frequency("exact", word) >= MIN_SUGGEST_FREQ:
+        if (len(word) < 4 or len(word) > MAX_WORD_CHARS or word.isdigit()
+                or searcher.doc_frequency("exact", word) >= MIN_SUGGEST_FREQ):
             fixed.append(word)
             continue
-        options = corrector.suggest(word, limit=1, maxdist=2, prefix=1)
-        if options and options[0] != word:
-            fixed.append(options[0])
+        best = _closest(word, common, terms, freqs)
+        if best and best != word:
+            fixed.append(best)
             changed = True
         else:
             fixed.append(word)
@@ -77,3 +88,17 @@ def did_you_mean(snap, searcher, text: str, total: int, count_for) -> str | None
         return None
     candidate = " ".join(fixed)
     return candidate if count_for(snap, searcher, candidate) > total else None
+
+
+def _closest(word: str, common: list[str], terms, freqs) -> str | None:
+    matches = process.extract(word, common, scorer=Levenshtein.distance, score_cutoff=2, limit=20)
+    if not matches:
+        return None
+
+    def rank(match):
+        term, distance, _ = match
+        pos = bisect.bisect_left(terms, term)
+        freq = int(freqs[pos]) if pos < len(terms) and terms[pos] == term else 0
+        return (distance, term[0] != word[0], -freq)
+
+    return min(matches, key=rank)[0]
