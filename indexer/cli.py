@@ -5,7 +5,6 @@ import argparse
 import json
 import logging
 import sys
-from datetime import date
 from pathlib import Path
 
 from indexer.config import ConfigError, load_settings

@@ -4,17 +4,15 @@ The response shapes are a contract (docs/api.md, /api/openapi.json): keys are on
 """
 from __future__ import annotations
 
-import math
-from typing import Any
 
 from flask import Blueprint, jsonify, request, url_for
 
 from indexer.search.engine import IndexUnavailable
-from indexer.search.model import ArticleView, FacetValue, Hit, SearchResult
-from indexer.search.params import MAX_PAGE, parse_int, request_from_params
+from indexer.search import serialize
+from indexer.search.model import ArticleView, Hit, SearchResult
+from indexer.search.params import parse_int, request_from_params
 from webapp.app import warta
 from webapp.errors import HTTP_ERRORS, error_response
-from webapp.format import iso, month_label
 
 bp = Blueprint("api", __name__)
 
@@ -22,14 +20,6 @@ SUGGEST_MAX_CHARS = 100
 SUGGEST_DEFAULT_LIMIT = 8
 SUGGEST_MAX_LIMIT = 20
 MAX_ID_CHARS = 200
-
-
-def _number(value: Any) -> float:
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        return 0.0
-    return value if math.isfinite(value) else 0.0
 
 
 def public_base() -> str:
@@ -44,71 +34,19 @@ def article_link(doc_id: str) -> str:
 
 
 def hit_json(hit: Hit) -> dict:
-    return {
-        "id": hit.id,
-        "url": hit.url or "",
-        "title": hit.title or "",
-        "section": hit.section or "",
-        "outlet": hit.outlet or "",
-        "published": iso(hit.published),
-        "snippet": hit.snippet_html or "",
-        "score": _number(hit.score),
-        # additions (allowed by the contract)
-        "title_html": hit.title_html or "",
-        "source": hit.source or "",
-        "duplicates": int(hit.duplicates or 0),
-        "link": article_link(hit.id),
-    }
-
-
-def facet_json(name: str, value: FacetValue) -> dict:
-    label = value.label or (month_label(value.value) if name == "date" else value.value)
-    return {"value": value.value, "count": int(value.count), "selected": bool(value.selected),
-            "label": label}
+    return dict(serialize.hit_to_json(hit), link=article_link(hit.id))
 
 
 def search_json(result: SearchResult) -> dict:
-    req = result.request
-    facets = result.facets or {}
-    return {
-        "query": req.query,
-        "total": int(result.total),
-        "page": req.page,
-        "per_page": req.per_page,
-        "took_ms": round(_number(result.took_ms), 3),
-        "results": [hit_json(h) for h in result.hits],
-        "facets": {name: [facet_json(name, v) for v in facets.get(name, [])]
-                   for name in ("section", "date")},
-        "suggestion": result.suggestion or None,
-        # additions
-        "pages": min(int(result.pages), MAX_PAGE),
-        "sort": req.sort,
-        "fallback_or": bool(result.fallback_or),
-    }
+    return serialize.result_to_json(result, hit_json)
 
 
 def related_json(hit: Hit) -> dict:
-    return {"id": hit.id, "title": hit.title or "", "url": hit.url or "",
-            "published": iso(hit.published), "section": hit.section or "",
-            "outlet": hit.outlet or "", "link": article_link(hit.id)}
+    return dict(serialize.related_to_json(hit), link=article_link(hit.id))
 
 
 def article_json(view: ArticleView) -> dict:
-    return {
-        "id": view.id,
-        "url": view.url or "",
-        "title": view.title or "",
-        "lead": view.lead or "",
-        "body": view.body or "",
-        "caption": view.caption or "",
-        "section": view.section or "",
-        "subsection": view.subsection or "",
-        "outlet": view.outlet or "",
-        "source": view.source or "",
-        "published": iso(view.published),
-        "related": [related_json(h) for h in (view.related or [])],
-        "link": article_link(view.id),
-    }
+    return dict(serialize.article_to_json(view, related_json), link=article_link(view.id))
 
 
 @bp.get("/api/search")

@@ -14,7 +14,6 @@ import time
 from datetime import datetime
 
 import numpy as np
-from whoosh import query as Q
 from whoosh.util.times import long_to_datetime
 
 from indexer import stemcache

@@ -1,36 +1,67 @@
-"""The JSON shape of search results: the `/api/search` contract, shared by the API and the CLI."""
+"""The JSON shapes of the API contract (docs/api.md), shared by the web API and the CLI.
+
+Front ends may add keys (the web adds `link`), never remove or rename them.
+"""
 from __future__ import annotations
 
-from indexer.search.model import ArticleView, Hit, SearchResult
+import math
+from typing import Any
+
+from indexer.search.model import ArticleView, FacetValue, Hit, SearchResult
+
+MAX_PAGES = 1000
 
 
-def _iso(value) -> str | None:
+def iso(value) -> str | None:
     return value.isoformat() if value else None
 
 
+def finite(value: Any) -> float:
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return 0.0
+    return value if math.isfinite(value) else 0.0
+
+
 def hit_to_json(hit: Hit) -> dict:
-    return {"id": hit.id, "url": hit.url, "title": hit.title, "section": hit.section, "outlet": hit.outlet,
-            "published": _iso(hit.published), "snippet": hit.snippet_html, "score": hit.score,
-            "title_html": hit.title_html, "source": hit.source, "duplicates": hit.duplicates}
-
-
-def result_to_json(result: SearchResult) -> dict:
-    r = result.request
     return {
-        "query": r.query, "total": result.total, "page": r.page, "per_page": r.per_page,
-        "pages": result.pages, "took_ms": result.took_ms, "sort": r.sort,
-        "results": [hit_to_json(h) for h in result.hits],
-        "facets": {name: [{"value": v.value, "count": v.count, "selected": v.selected, "label": v.label}
-                          for v in values] for name, values in result.facets.items()},
-        "suggestion": result.suggestion, "fallback_or": result.fallback_or, "generation": result.generation,
+        "id": hit.id, "url": hit.url or "", "title": hit.title or "", "section": hit.section or "",
+        "outlet": hit.outlet or "", "published": iso(hit.published), "snippet": hit.snippet_html or "",
+        "score": finite(hit.score),
+        # additions to the contract
+        "title_html": hit.title_html or "", "source": hit.source or "", "duplicates": int(hit.duplicates or 0),
     }
 
 
-def article_to_json(view: ArticleView) -> dict:
+def facet_to_json(value: FacetValue) -> dict:
+    return {"value": value.value, "count": int(value.count), "selected": bool(value.selected),
+            "label": value.label or value.value}
+
+
+def result_to_json(result: SearchResult, hit_json=hit_to_json) -> dict:
+    req = result.request
+    facets = result.facets or {}
     return {
-        "id": view.id, "url": view.url, "title": view.title, "lead": view.lead, "body": view.body,
-        "caption": view.caption, "section": view.section, "subsection": view.subsection, "outlet": view.outlet,
-        "source": view.source, "published": _iso(view.published),
-        "related": [{"id": h.id, "title": h.title, "url": h.url, "published": _iso(h.published),
-                     "section": h.section, "outlet": h.outlet} for h in view.related],
+        "query": req.query, "total": int(result.total), "page": req.page, "per_page": req.per_page,
+        "took_ms": round(finite(result.took_ms), 3),
+        "results": [hit_json(h) for h in result.hits],
+        "facets": {name: [facet_to_json(v) for v in facets.get(name, [])] for name in ("section", "date")},
+        "suggestion": result.suggestion or None,
+        # additions to the contract
+        "pages": min(int(result.pages), MAX_PAGES), "sort": req.sort, "fallback_or": bool(result.fallback_or),
+    }
+
+
+def related_to_json(hit: Hit) -> dict:
+    return {"id": hit.id, "title": hit.title or "", "url": hit.url or "", "published": iso(hit.published),
+            "section": hit.section or "", "outlet": hit.outlet or ""}
+
+
+def article_to_json(view: ArticleView, related_json=related_to_json) -> dict:
+    return {
+        "id": view.id, "url": view.url or "", "title": view.title or "", "lead": view.lead or "",
+        "body": view.body or "", "caption": view.caption or "", "section": view.section or "",
+        "subsection": view.subsection or "", "outlet": view.outlet or "", "source": view.source or "",
+        "published": iso(view.published), "related": [related_json(h) for h in (view.related or [])],
     }
