@@ -1,7 +1,6 @@
 """Build, update, prune, the atomic swap, the writer lock and crash safety."""
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
