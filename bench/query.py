@@ -90,13 +90,18 @@ def _summarise(per_pass: list[dict], requests) -> dict:
     return res
 
 
-def measure_warta(config: Path, passes: int = 3, evict: bool = True, suggest_limit: int = 8) -> dict:
-    from indexer.config import load_settings
+def _settings(config):
+    from indexer.config import Settings, load_settings
+    return config if isinstance(config, Settings) else load_settings(config)
+
+
+def measure_warta(config, passes: int = 3, evict: bool = True, suggest_limit: int = 8) -> dict:
+    """config: a config.toml path or a Settings object."""
     from indexer.search.engine import SearchEngine
     from indexer.search.snapshot import Snapshot
     from indexer.store import IndexStore
 
-    settings = load_settings(config)
+    settings = _settings(config)
     searches, prefixes = load_queries()
     requests = [(kind, qs, search_request(qs, settings)) for kind, qs in searches]
     generation = IndexStore(settings.index).current()
@@ -243,9 +248,8 @@ def fts5_search(con, tr: Fts5Translator, req) -> int:
     return total
 
 
-def measure_fts5(db: Path, config: Path, passes: int = 3, evict: bool = True) -> dict:
-    from indexer.config import load_settings
-    settings = load_settings(config)
+def measure_fts5(db: Path, config, passes: int = 3, evict: bool = True) -> dict:
+    settings = _settings(config)
     searches, _prefixes = load_queries()
     requests = [(kind, qs, search_request(qs, settings)) for kind, qs in searches]
     if evict:
