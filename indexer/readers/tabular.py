@@ -101,7 +101,7 @@ def jsonl_records(path: Path, name: str, encoding: str) -> RecordStream:
                 continue
             try:
                 value = json.loads(line)
-            except ValueError as exc:
+            except (ValueError, RecursionError) as exc:   # RecursionError: absurdly deep nesting
                 yield origin, Skip("bad_json", origin, str(exc)[:200])
                 continue
             yield origin, _json_object(value, origin)
@@ -110,7 +110,7 @@ def jsonl_records(path: Path, name: str, encoding: str) -> RecordStream:
 def _json_array(text: str, name: str) -> RecordStream:
     try:
         items = json.loads(text)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         yield f"{name}:1", Skip("bad_json", f"{name}:1", str(exc)[:200])
         return
     for number, value in enumerate(items if isinstance(items, list) else [items], 1):
