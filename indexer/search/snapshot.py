@@ -19,6 +19,7 @@ from whoosh.util.times import datetime_to_long
 from indexer.search.scoring import PostingsCache
 
 NO_DATE = np.iinfo(np.int64).min
+MAX_LONG = np.iinfo(np.int64).max
 
 
 def _codes(values: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -71,7 +72,9 @@ class Snapshot:
             month_names, month = _codes(list(reader.column_reader("month")))
             dup_names, dup = _codes(list(reader.column_reader("dup")))
             pub_col = reader.column_reader("published", translate=False)
-            published = np.fromiter((v if v is not None else NO_DATE for v in pub_col), dtype=np.int64, count=n)
+            # an undated document reads back as the column default 2**64 - 1, which fits no int64
+            published = np.fromiter((v if v is not None and v <= MAX_LONG else NO_DATE for v in pub_col),
+                                    dtype=np.int64, count=n)
             outlets = {o.lower(): o for o in set(reader.column_reader("outlet")) if o}
         # documents without a date have an empty month code; keep their published at NO_DATE
         empty_month = np.flatnonzero(month_names == "")
