@@ -20,8 +20,13 @@ MAX_BODY_CHARS = 1_000_000               # longer bodies are cut (and marked ext
 MAX_LEAD_CHARS = 600
 
 _ENCODINGS = ("mac_roman", "cp1252")     # how UTF-8 bytes get misread, most common first
-# zero-width, direction marks, Braille blank: invisible, but they split words ("di\u200eperiksa")
-_INVISIBLE = re.compile("[\u00ad\u200b\u200e\u200f\u2060-\u2064\u2800\ufeff]")
+# zero-width, direction marks, Braille blank: invisible, but they split words ("di\u200eperiksa");
+# bidi embeddings/overrides/isolates (U+202A-U+202E, U+2066-U+2069): never needed in news text,
+# and an unclosed right-to-left override (U+202E) visually reverses whatever is shown after it
+_INVISIBLE = re.compile("[\u00ad\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\u2800\ufeff]")
+# C0 controls but tab/newline/CR, DEL, and lone surrogates (from JSON "\ud800" escapes) are not
+# text: they become a space or U+FFFD, so no field can make a JSON or HTML response unencodable
+_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 _BINARY = re.compile("[\ufffd\x00-\x08\x0b\x0e-\x1f\x7f]")
 _JUNK_CHARS = " ,-–—\n"
 # "…akhir kalimat.,Paragraf baru": a comma run right after the end of a sentence is a
@@ -99,6 +104,8 @@ def repair(s: str) -> str:
     """Undo mojibake and other damage (ftfy), NFC-normalise, drop invisible characters."""
     if not s:
         return ""
+    if _UNSAFE.search(s):
+        s = _UNSAFE.sub(lambda m: "\ufffd" if m.group() >= "\ud800" else " ", s)
     ascii_only = s.isascii()
     if not ascii_only:
         for pattern, fix in _REPAIRS:
