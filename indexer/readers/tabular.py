@@ -18,7 +18,9 @@ Decisions:
 * ``-`` (and empty, ``nan``, ``null``) means missing in every column.
 * A body longer than ``MAX_BODY_CHARS`` is cut and kept (``extra["truncated"] = True``).
 * xlsx: only the first worksheet is read (CLICK-ID's other sheets are labelling work).
-* CSV: the delimiter is whichever of ``, ; TAB |`` is most frequent in the header line.
+* CSV: the delimiter is whichever of ``, ; TAB |`` is most frequent in the header line; a header
+  line that is binary garbage skips the whole file (one ``binary_garbage``).
+* A file with no records at all (0 bytes, blank lines, a header alone) is one ``empty_file`` skip.
 """
 from __future__ import annotations
 
@@ -70,6 +72,9 @@ def csv_records(path: Path, name: str, encoding: str) -> RecordStream:
             if not any(cell.strip() for cell in row):
                 continue
             if header is None:
+                if looks_binary(delimiter.join(row)):
+                    yield origin, Skip("binary_garbage", origin, "the header row is unreadable bytes: not a CSV file")
+                    return
                 header = [cell.strip() for cell in row]
                 continue
             if looks_binary(delimiter.join(row)):
@@ -281,7 +286,9 @@ def read_table(path: Path, fmt: str, name: str, source: SourceSettings,
     """Articles and skips from one csv/jsonl/xlsx file; name is the file's name in origins."""
     resolved: dict[tuple, tuple[dict, list]] = {}
     header_checked = fmt == "jsonl"                      # JSON records have no common header
+    empty = True
     for origin, record in RECORD_STREAMS[fmt](path, name, source.encoding):
+        empty = False
         if isinstance(record, Skip):
             yield record
             continue
@@ -297,3 +304,5 @@ def read_table(path: Path, fmt: str, name: str, source: SourceSettings,
                 yield Skip("missing_column", f"{name}:1", f"mapped column not in header: {description}")
         values = {field_name: _lookup(record, column) for field_name, column in mapping.items()}
         yield build_article(values, origin, source, settings)
+    if empty:                                            # 0 bytes, blank lines or a header alone
+        yield Skip("empty_file", f"{name}:1", "no records")
