@@ -1,0 +1,195 @@
+"""Relevance ablations on the CLICK-ID corpus: analyzer variants (one index each) and ranking variants.
+
+    .venv/bin/python bench/relevance.py                      # every variant, builds missing indexes
+    .venv/bin/python bench/relevance.py --only default,none  # a subset
+    .venv/bin/python bench/relevance.py --pool 20            # also write the judging pool (top 20 per
+                                                             # topical query over all variants)
+
+Indexes live in index_data/eval/<index variant> and are reused while their fingerprint (analysis
+settings + word lists + analysis/schema code, see indexer.evaluate.ensure_index) still matches; a build
+takes ~2 minutes and runs at `nice 5`.  Results: a Markdown table on stdout and
+bench/results/relevance.json.  Method and numbers: docs/relevance.md.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from indexer.config import Settings, load_settings  # noqa: E402
+from indexer.evaluate import (Evaluator, ensure_index, index_is_current, load_qrels,  # noqa: E402
+                              load_queries, normalize_url)
+
+CONFIG = REPO / "config.clickid.toml"
+EVAL_DIR = REPO / "eval"
+INDEX_ROOT = REPO / "index_data" / "eval"
+RESULTS = REPO / "bench" / "results"
+
+
+@dataclass
+class Variant:
+    name: str
+    index: str                                   # which index variant it runs on
+    analysis: dict = field(default_factory=dict)  # analysis overrides (index variants)
+    search: dict = field(default_factory=dict)    # query-time overrides
+    note: str = ""
+
+
+# Analyzer variants: each needs its own index.
+INDEX_VARIANTS = {
+    "none": dict(stemmer="none"),
+    "snowball": dict(stemmer="snowball"),
+    "sastrawi-bare": dict(stemmer="sastrawi", protected_words="none", lexicon="none"),
+    "default": dict(),
+}
+
+VARIANTS = [
+    Variant("none", "none", note="no stemming (lexicon expansion on)"),
+    Variant("none-noexp", "none", analysis=dict(expand_synonyms=False), note="no stemming, no expansion"),
+    Variant("snowball", "snowball", note="PyStemmer Indonesian + protected words + expansion"),
+    Variant("sastrawi-bare", "sastrawi-bare", analysis=dict(expand_synonyms=False),
+            note="Sastrawi alone: no protected words, no lexicon"),
+    Variant("default", "default", note="Sastrawi + protected words + lexicon expansion"),
+    Variant("default-noexp", "default", analysis=dict(expand_synonyms=False), note="default index, no expansion"),
+    Variant("boost-flat", "default", search=dict(title_boost=1.0, lead_boost=1.0, caption_boost=1.0),
+            note="title/lead/caption boost 1.0"),
+    Variant("boost-high", "default", search=dict(title_boost=5.0, lead_boost=2.5), note="title 5, lead 2.5"),
+    Variant("exact-0", "default", search=dict(exact_boost=0.0), note="no exact-form field"),
+    Variant("exact-1.2", "default", search=dict(exact_boost=1.2), note="exact-form weight doubled"),
+    Variant("recency-0.5", "default", search=dict(recency_boost=0.5), note="recency boost 0.5, 30-day half-life"),
+    Variant("collapse-off", "default", search=dict(collapse_duplicates=False), note="no duplicate collapsing"),
+]
+
+
+def base_settings() -> Settings:
+    return load_settings(CONFIG)
+
+
+def variant_settings(base: Settings, v: Variant) -> Settings:
+    analysis = dict(INDEX_VARIANTS[v.index], **v.analysis)
+    return base.replace(index={"dir": INDEX_ROOT / v.index, "keep_generations": 1},
+                        analysis=analysis, search=v.search)
+
+
+def prepare_index(base: Settings, settings: Settings, quiet: bool) -> str:
+    if index_is_current(settings):
+        return "reused"
+    root = Path(settings.index.dir)
+    root.mkdir(parents=True, exist_ok=True)
+    # stem tables are keyed by stemmer + word lists in their file name: copying is always safe
+    for pkl in Path(base.index.dir).glob("stems-*.pkl"):
+        if not (root / pkl.name).exists():
+            shutil.copy2(pkl, root / pkl.name)
+    try:
+        os.nice(5)   # builds share two cores with everyone else
+    except OSError:
+        pass
+    started = time.monotonic()
+    ensure_index(settings, quiet=quiet)
+    return f"built in {time.monotonic() - started:.0f} s"
+
+
+def fmt(x: float) -> str:
+    return f"{x:.3f}"
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--only", help="comma-separated variant names")
+    p.add_argument("--pool", type=int, default=0, metavar="K",
+                   help="write bench/results/pool.tsv: top K per topical query over the variants run")
+    p.add_argument("--no-build", action="store_true", help="skip variants whose index is missing or stale")
+    p.add_argument("--verbose", action="store_true", help="progress bars while building")
+    args = p.parse_args(argv)
+
+    base = base_settings()
+    known, topics = load_queries(EVAL_DIR / "known_items.tsv")
+    if (EVAL_DIR / "topical.tsv").exists():
+        topics += load_queries(EVAL_DIR / "topical.tsv")[1]
+    qrels = load_qrels(EVAL_DIR / "topical.qrels") if (EVAL_DIR / "topical.qrels").exists() else {}
+    chosen = VARIANTS
+    if args.only:
+        names = args.only.split(",")
+        unknown = set(names) - {v.name for v in VARIANTS}
+        if unknown:
+            p.error(f"unknown variants: {', '.join(sorted(unknown))}")
+        chosen = [v for v in VARIANTS if v.name in names]
+
+    rows, pool, out = [], {}, {"variants": {}}
+    kinds = list(dict.fromkeys(k.kind for k in known))
+    for v in chosen:
+        settings = variant_settings(base, v)
+        if args.no_build and not index_is_current(settings):
+            print(f"# {v.name}: index missing or stale, skipped", file=sys.stderr)
+            continue
+        status = prepare_index(base, settings, quiet=not args.verbose)
+        started = time.monotonic()
+        evaluator = Evaluator(settings)
+        report = evaluator.run(known, topics, qrels)
+        seconds = time.monotonic() - started
+        print(f"# {v.name}: index {status}; {len(known) + len(topics)} queries in {seconds:.1f} s", file=sys.stderr)
+        ks = report.known_summary()
+        ts = report.topical_summary()
+        rows.append((v, ks, ts))
+        out["variants"][v.name] = {"note": v.note, "index": v.index, "analysis": INDEX_VARIANTS[v.index] | v.analysis,
+                                   "search": v.search, **report.as_dict()}
+        if args.pool:
+            for t in report.topical:
+                pool.setdefault(t.qid, {})
+                for rank, url in enumerate(t.ranking[:args.pool], 1):
+                    pool[t.qid].setdefault(url, []).append(f"{v.name}:{rank}")
+
+    # Markdown table
+    head = ["variant"] + [f"{k} S@10 / MRR" for k in kinds] + ["all S@1", "all S@10", "all MRR@10"]
+    if qrels:
+        head += ["nDCG@10", "P@10", "R@100", "judged@10"]
+    print("| " + " | ".join(head) + " |")
+    print("|" + "---|" * len(head))
+    for v, ks, ts in rows:
+        cells = [v.name] + [f"{fmt(ks[k]['success@10'])} / {fmt(ks[k]['mrr@10'])}" for k in kinds]
+        o = ks.get("overall", {})
+        cells += [fmt(o.get("success@1", 0)), fmt(o.get("success@10", 0)), fmt(o.get("mrr@10", 0))]
+        if qrels:
+            cells += [fmt(ts.get(m, 0)) for m in ("ndcg@10", "p@10", "recall@100", "judged@10")]
+        print("| " + " | ".join(cells) + " |")
+
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "relevance.json").write_text(json.dumps(out, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    if args.pool:
+        write_pool(pool, topics, qrels, base)
+    return 0
+
+
+def write_pool(pool: dict, topics, qrels: dict, base: Settings) -> None:
+    """bench/results/pool.tsv: qid, query, url, current grade (blank = unjudged), who ranked it, title, lead."""
+    from indexer.store import IndexStore
+    from whoosh import index as whoosh_index
+
+    path = IndexStore(base.replace(index={"dir": INDEX_ROOT / "default"}).index).current()
+    ix = whoosh_index.open_dir(str(path))
+    info = {}
+    with ix.reader() as reader:
+        for _, f in reader.iter_docs():
+            info[normalize_url(f.get("url", ""))] = (f.get("url", ""), f.get("title", ""), f.get("lead", ""))
+    queries = {t.qid: t.query for t in topics}
+    lines = ["qid\tquery\turl\tgrade\tranked_by\ttitle\tlead"]
+    for qid, docs in pool.items():
+        for url, who in sorted(docs.items(), key=lambda kv: -len(kv[1])):
+            raw, title, lead = info.get(url, (url, "", ""))
+            grade = qrels.get(qid, {}).get(url, "")
+            lines.append("\t".join([qid, queries[qid], raw, str(grade), ",".join(who), title,
+                                    " ".join(lead.split())[:400]]))
+    (RESULTS / "pool.tsv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"# pool: {len(lines) - 1} (query, document) pairs in {RESULTS / 'pool.tsv'}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
