@@ -159,6 +159,47 @@ def _load_word_lists(sources: tuple[str, str, str], _mtimes: tuple[int, ...]) ->
 # Tokenizer and filters
 
 
+_HYPHEN_PART_RE = re.compile(r"[^-\u2010\u2011]+")
+_CLITICS = frozenset({"nya", "ku", "mu", "lah", "kah", "pun"})
+
+
+def _longest_common_substring(a: str, b: str) -> int:
+    best = 0
+    for i in range(len(a)):
+        for j in range(len(b)):
+            k = 0
+            while i + k < len(a) and j + k < len(b) and a[i + k] == b[j + k]:
+                k += 1
+            best = max(best, k)
+    return best
+
+
+def _is_reduplication(a: str, b: str) -> bool:
+    """kata-kata, anak-anaknya, berhati-hati, bahu-membahu, warna-warni, perundang-undangan."""
+    if a == b or b.startswith(a) or a.endswith(b) or b.endswith(a) or a.startswith(b):
+        return True
+    return _longest_common_substring(a, b) >= max(4, min(len(a), len(b)) - 2)
+
+
+def _compound_spans(text: str) -> list[tuple[int, int]] | None:
+    """Spans of the parts of a hyphenated compound that are separate words, else None.
+
+    `Jakarta-Cikampek`, `Kim Jong-un`, `TNI-Polri`, `ganjil-genap`, `Jokowi-Ma'ruf` are indexed
+    as their parts, so "jong un" or "tol jakarta cikampek" find them. Reduplications (`kata-kata`,
+    `anak-anaknya`), anything with a digit or a one-letter part (`COVID-19`, `U-16`, `e-KTP`) and a
+    clitic tail (`Instagram-nya`) stay one token.
+    """
+    spans = [m.span() for m in _HYPHEN_PART_RE.finditer(text)]
+    if len(spans) < 2:
+        return None
+    parts = [text[a:b].translate(_APOSTROPHES).lower() for a, b in spans]
+    if any(len(p) < 2 or not p.isalpha() for p in parts) or parts[-1] in _CLITICS:
+        return None
+    if any(_is_reduplication(a, b) for a, b in zip(parts, parts[1:])):
+        return None
+    return spans
+
+
 def _clean_token(text: str) -> tuple[str, int]:
     """Normalise apostrophes and hyphens; returns the text and how many chars were cut at the end."""
     cut = 0
@@ -169,6 +210,9 @@ def _clean_token(text: str) -> tuple[str, int]:
 
 class IndonesianTokenizer(Tokenizer):
     """Words, keeping `kata-kata`, `e-KTP`, `COVID-19`, `18-0`, `6.217`, `2,5`, `Rp5` whole.
+
+    Hyphenated compounds of separate words (`Jakarta-Cikampek`, `Kim Jong-un`) become one token
+    per part at consecutive positions (see `_compound_spans`).
 
     Apostrophes: a trailing English possessive is dropped (`Indonesia's` -> `Indonesia`), inner
     apostrophes are removed (`Ma'ruf` -> `Maruf`, `Jum'at` -> `Jumat`). Case is kept for the
@@ -198,6 +242,23 @@ class IndonesianTokenizer(Tokenizer):
         pos = start_pos
         for match in TOKEN_RE.finditer(value):
             text = match.group()
+            spans = _compound_spans(text) if not text.isalnum() else None
+            if spans:
+                base = start_char + match.start()
+                for a, b in spans:
+                    part, cut = _clean_token(text[a:b])
+                    t.text = part
+                    t.boost = 1.0
+                    t.stopped = False
+                    if keeporiginal:
+                        t.original = part
+                    if positions:
+                        t.pos = pos
+                        pos += 1
+                    if chars:
+                        t.startchar, t.endchar = base + a, base + b - cut
+                    yield t
+                continue
             cut = 0
             if not text.isalnum() and ("'" in text or "\u2019" in text or "`" in text
                                        or "\u2010" in text or "\u2011" in text):

@@ -54,9 +54,28 @@ def exact():
     ("Rabu (11/9/2019).", ["rabu", "11", "9", "2019"]),
     ("snake_case", ["snake", "case"]),
     ('"Presiden" - kata', ["presiden", "kata"]),
+    # compounds of separate words split (relevance dev set: "kim jong un", "tol jakarta cikampek")
+    ("Kim Jong-un", ["kim", "jong", "un"]),
+    ("Tol Jakarta-Cikampek", ["tol", "jakarta", "cikampek"]),
+    ("Jokowi-Ma'ruf", ["jokowi", "maruf"]),
+    ("ganjil-genap", ["ganjil", "genap"]),
+    ("berhati-hati", ["berhati-hati"]),            # reduplications stay whole
+    ("perundang-undangan", ["perundang-undangan"]),
+    ("warna-warni", ["warna-warni"]),
+    ("U-16 ke-3", ["u-16", "ke-3"]),               # a digit part keeps the token whole
+    ("Instagram-nya", ["instagram-nya"]),          # clitic tail
 ])
 def test_tokens(exact, text, tokens):
     assert analyze(exact, text) == tokens
+
+
+def test_compound_parts_have_their_own_offsets_and_positions():
+    from indexer.analysis import IndonesianTokenizer
+    text = "Tol Jakarta-Cikampek, Jokowi-Ma'ruf."
+    toks = [(t.text, t.pos, text[t.startchar:t.endchar])
+            for t in IndonesianTokenizer()(text, positions=True, chars=True)]
+    assert toks == [("Tol", 0, "Tol"), ("Jakarta", 1, "Jakarta"), ("Cikampek", 2, "Cikampek"),
+                    ("Jokowi", 3, "Jokowi"), ("Maruf", 4, "Ma'ruf")]
 
 
 def test_tokenize_helper_keeps_everything_lowercase():
