@@ -5,8 +5,8 @@
 
 Rules
 -----
-* ``q``: free text; cut to ``search.max_query_chars``, never rejected. Control characters and bidi
-  overrides (U+202A-U+202E, U+2066-U+2069) become spaces.
+* ``q``: free text; cut to ``search.max_query_chars``, never rejected. Control characters, bidi
+  overrides (U+202A-U+202E, U+2066-U+2069) and lone surrogates become spaces.
 * ``section``: repeatable; blank values dropped, duplicates dropped (order kept).
 * ``month``: repeatable, ``YYYY-MM`` (else ``invalid_month``).
 * ``from`` / ``to``: ``YYYY-MM-DD`` inclusive (a malformed or impossible date such as 2024-02-30 →
@@ -35,9 +35,10 @@ MAX_REPEATED = 50            # at most this many section/month values are kept
 _DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _MONTH_RE = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
 _INT_RE = re.compile(r"[0-9]+")
-# control characters, and bidi embeddings/overrides/isolates (an unclosed U+202E reverses the rest
-# of the line wherever the query is echoed: "Hasil pencarian untuk …", chips, error messages)
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+# control characters, bidi embeddings/overrides/isolates (an unclosed U+202E reverses the rest
+# of the line wherever the query is echoed: "Hasil pencarian untuk …", chips, error messages) and
+# lone surrogates (the CLI gets them from undecodable argv bytes; Whoosh cannot encode them)
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 SORT_LABELS = {"relevance": "Relevansi", "newest": "Terbaru", "oldest": "Terlama"}
 
