@@ -283,35 +283,42 @@ def run_size(n: int, args, corpus: list[Path], updates: Path, results: dict, log
     entry = results.setdefault(str(n), {})
     entry["size"] = n
     steps = args.steps.split(",")
-    with LoadMonitor() as load:
-        if "build" in steps:
-            log(f"[{n}×] build …")
+    loads = entry.setdefault("load", {})
+    if "build" in steps:
+        log(f"[{n}×] build …")
+        with LoadMonitor() as load:
             entry["build"] = step_build(cfg, index_dir)
-            b = entry["build"]
-            log(f"[{n}×] build: {b['documents']} docs in {b['seconds']} s ({b['docs_per_s']} docs/s), "
-                f"phases {b['phases']}, peak RSS sum {b['memory']['peak_rss_sum_mb']} MB "
-                f"(PSS {b['memory']['peak_pss_sum_mb']} MB), index {b['index_bytes'] / MB:.0f} MB")
-        if "query" in steps:
-            log(f"[{n}×] query …")
+        loads["build"] = load.summary()
+        b = entry["build"]
+        log(f"[{n}×] build: {b['documents']} docs in {b['seconds']} s ({b['docs_per_s']} docs/s), "
+            f"phases {b['phases']}, peak RSS sum {b['memory']['peak_rss_sum_mb']} MB "
+            f"(PSS {b['memory']['peak_pss_sum_mb']} MB), index {b['index_bytes'] / MB:.0f} MB, load {loads['build']}")
+    if "query" in steps:
+        log(f"[{n}×] query …")
+        with LoadMonitor() as load:
             entry["query"] = step_query(cfg, base_dir / "query.json")
-            w = entry["query"]["warta"]
-            log(f"[{n}×] query warm median/p95/p99 {w['warm']['search']['median']}/{w['warm']['search']['p95']}/"
-                f"{w['warm']['search']['p99']} ms, suggest p95 {w['warm']['suggest']['p95']} ms, "
-                f"cold p95 {w['cold']['search']['p95']} ms, open {w['open_ms']} ms")
-        if "http" in steps:
-            log(f"[{n}×] http …")
+        loads["query"] = load.summary()
+        w = entry["query"]["warta"]
+        log(f"[{n}×] query warm median/p95/p99 {w['warm']['search']['median']}/{w['warm']['search']['p95']}/"
+            f"{w['warm']['search']['p99']} ms, suggest p95 {w['warm']['suggest']['p95']} ms, "
+            f"cold p95 {w['cold']['search']['p95']} ms, open {w['open_ms']} ms, load {loads['query']}")
+    if "http" in steps:
+        log(f"[{n}×] http …")
+        with LoadMonitor() as load:
             entry["http"] = step_http(cfg, base_dir, args.http_duration)
-            h = entry["http"]
-            if "skipped" not in h:
-                log(f"[{n}×] http {h['requests_per_s']} req/s, errors {h['errors']}, p95 {h['latency_ms']['p95']} ms, "
-                    f"workers {h['worker_memory']}")
-        if "update" in steps:
-            log(f"[{n}×] update …")
+        loads["http"] = load.summary()
+        h = entry["http"]
+        if "skipped" not in h:
+            log(f"[{n}×] http {h['requests_per_s']} req/s, errors {h['errors']}, p95 {h['latency_ms']['p95']} ms, "
+                f"workers {h['worker_memory']} {h.get('note', '')}, load {loads['http']}")
+    if "update" in steps:
+        log(f"[{n}×] update …")
+        with LoadMonitor() as load:
             entry["update"] = step_update(cfg, updates)
-            u = entry["update"]
-            log(f"[{n}×] update +{u['added']} ~{u['replaced']} in {u['seconds']} s, new generation seen: "
-                f"{u['new_generation_seen']}")
-    entry.setdefault("load", {})[",".join(steps)] = load.summary()
+        loads["update"] = load.summary()
+        u = entry["update"]
+        log(f"[{n}×] update +{u['added']} ~{u['replaced']} in {u['seconds']} s, new generation seen: "
+            f"{u['new_generation_seen']}, load {loads['update']}")
     entry["machine"] = machine()
     return entry
 
@@ -327,7 +334,7 @@ def _g(d, *keys, default=None):
 
 
 def table(results: dict) -> str:
-    head = ("size", "docs", "build s", "docs/s", "build peak RSS sum / PSS MB", "index MB",
+    head = ("size", "docs", "build s", "docs/s", "build CPU s", "load1 (build)", "build peak RSS sum / PSS MB", "index MB",
             "search warm med / p95 / p99 ms", "cold p95 ms", "suggest p95 ms", "update 2,000 s", "new gen seen",
             "HTTP req/s (errors)", "HTTP p95 ms", "worker RSS / USS MB")
     lines = [" | ".join(head), " | ".join("---" for _ in head)]
@@ -337,6 +344,8 @@ def table(results: dict) -> str:
         wm = h.get("worker_memory") or []
         lines.append(" | ".join(str(x) for x in (
             f"{key}×", b.get("documents", _g(q, "documents", default="")), b.get("seconds", ""), b.get("docs_per_s", ""),
+            round(b["rusage"]["cpu_seconds_self"] + b["rusage"]["cpu_seconds_children"]) if b else "",
+            _g(e, "load", "build", "load1_mean", default=""),
             f"{_g(b, 'memory', 'peak_rss_sum_mb', default='')} / {_g(b, 'memory', 'peak_pss_sum_mb', default='')}",
             round(b["index_bytes"] / MB) if b else _g(q, "index_mb", default=""),
             f"{_g(q, 'warm', 'search', 'median', default='')} / {_g(q, 'warm', 'search', 'p95', default='')} / "
