@@ -512,9 +512,9 @@ def ensure_index(settings: Settings, quiet: bool = True) -> tuple[Path, bool]:
 
     if index_is_current(settings):
         return IndexStore(settings.index).current(), False
+    fingerprint = index_fingerprint(settings)   # taken before the build reads the files
     generation, _ = build(settings, quiet=quiet)
     root = Path(settings.index.dir)
     (root / FINGERPRINT_FILE).write_text(
-        json.dumps({"generation": generation.name, "fingerprint": index_fingerprint(settings)}, indent=1),
-        encoding="utf-8")
+        json.dumps({"generation": generation.name, "fingerprint": fingerprint}, indent=1), encoding="utf-8")
     return generation, True
