@@ -22,7 +22,7 @@ from indexer.records import Article, Skip
 from indexer.report import BuildReport
 from indexer import stemcache
 from indexer.killpoint import kill_point
-from indexer.schema import document_fields, make_schema
+from indexer.schema import DuplicateFinder, document_fields, make_schema
 from indexer.store import IndexStore
 
 
@@ -136,12 +136,13 @@ def build(settings: Settings, source_names: Sequence[str] | None = None, strict:
         procs = max(1, settings.index.procs)
         articles = _read_all(settings, sources, report, strict, quiet)
         report.stemming = _warm_stems(ix, articles, store, procs)
+        dups = _story_signatures(articles)
         # the writer processes fork now and inherit the seeded stem table
         writer = ix.writer(procs=procs, limitmb=settings.index.limitmb, multisegment=procs > 1)
         progress = Progress("indexing", len(articles), enabled=not quiet)
         try:
             for article in articles:
-                writer.add_document(**document_fields(article))
+                writer.add_document(**document_fields(article, dups.get(article.id)))
                 report.indexed += 1
                 report.added += 1
                 progress.step()
@@ -178,6 +179,12 @@ def _read_all(settings, sources, report, strict, quiet) -> list[Article]:
         kill_point("read")
     progress.done()
     return articles
+
+
+def _story_signatures(articles: list[Article]) -> dict[str, str]:
+    """id -> `dup` signature shared by copies of one story (see schema.DuplicateFinder)."""
+    finder = DuplicateFinder()
+    return {a.id: finder.key(a) for a in articles}
 
 
 def _warm_stems(ix, articles: list[Article], store: IndexStore, procs: int) -> dict:
@@ -217,6 +224,7 @@ def update(settings: Settings, source_names: Sequence[str] | None = None, prune:
         articles = _read_all(settings, sources, report, strict, quiet)
         changed = [a for a in articles if existing.get(a.id) != a.content_hash]
         report.stemming = _warm_stems(ix, changed, store, max(1, settings.index.procs))
+        dups = _story_signatures(articles)   # over every article, in reading order, as a build does
         writer = ix.writer(limitmb=settings.index.limitmb)
         progress = Progress("updating", len(articles), enabled=not quiet)
         seen: set[str] = set()
@@ -225,10 +233,10 @@ def update(settings: Settings, source_names: Sequence[str] | None = None, prune:
                 seen.add(article.id)
                 old = existing.get(article.id)
                 if old is None:
-                    writer.add_document(**document_fields(article))
+                    writer.add_document(**document_fields(article, dups.get(article.id)))
                     report.added += 1
                 elif old != article.content_hash:
-                    writer.update_document(**document_fields(article))
+                    writer.update_document(**document_fields(article, dups.get(article.id)))
                     report.replaced += 1
                 else:
                     report.unchanged += 1

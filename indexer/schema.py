@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 
+import numpy as np
 from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
 
 from indexer.analysis import make_analyzer, make_exact_analyzer
@@ -56,6 +57,74 @@ def duplicate_key(article: Article) -> str:
     return hashlib.sha1(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
+class DuplicateFinder:
+    """Gives copies of one story the same `dup` signature across a build or update.
+
+    An article gets the signature of the first article read that has the same normalised title
+    and opening (`duplicate_key`), or a body whose opening word 3-grams overlap with its own by
+    Jaccard >= `threshold` and that was published within `max_days` of it (wire copies and press
+    releases run by several outlets under their own headlines; a series of templated daily
+    reports, such as gold prices, stays apart). MinHash (16 bands x 4 rows) proposes candidates,
+    the exact Jaccard decides. Feed every article of the build in reading order.
+    """
+
+    SHINGLE = 3
+    MAX_WORDS = 400          # the opening of the body is enough to recognise a copy
+    MIN_SHINGLES = 20        # shorter bodies group on title + opening only
+    BANDS, ROWS = 16, 4
+
+    def __init__(self, threshold: float = 0.8, max_days: float = 3.0):
+        self.threshold = threshold
+        self.max_seconds = max_days * 86400
+        rng = np.random.default_rng(20190911)
+        n = self.BANDS * self.ROWS
+        self._xor = rng.integers(1, 2**63, size=n, dtype=np.uint64)
+        self._mul = rng.integers(1, 2**63, size=n, dtype=np.uint64) | np.uint64(1)
+        self._by_key: dict[str, str] = {}
+        self._buckets: dict[tuple[int, bytes], list[int]] = {}
+        self._seen: list[tuple[np.ndarray, object, str]] = []   # (shingles, published, signature)
+
+    def _shingles(self, body: str) -> np.ndarray:
+        words = _WORD.findall(body[: self.MAX_WORDS * 12].lower())[: self.MAX_WORDS]
+        if len(words) < self.SHINGLE + self.MIN_SHINGLES - 1:
+            return np.empty(0, np.uint64)
+        # str hashes are salted per process: fine, shingles are only compared within one finder
+        h = np.array([hash(w) for w in words], dtype=np.int64).view(np.uint64)
+        with np.errstate(over="ignore"):
+            return np.unique((h[:-2] * np.uint64(0x9E3779B97F4A7C15))
+                             ^ (h[1:-1] * np.uint64(0xC2B2AE3D27D4EB4F)) ^ h[2:])
+
+    def _near(self, published, other) -> bool:
+        if published is None or other is None:
+            return True
+        return abs((published - other).total_seconds()) <= self.max_seconds
+
+    def key(self, article: Article) -> str:
+        own = duplicate_key(article)
+        signature = self._by_key.get(own)
+        shingles = self._shingles(article.body)
+        if shingles.size >= self.MIN_SHINGLES:
+            with np.errstate(over="ignore"):
+                sig = ((shingles[None, :] ^ self._xor[:, None]) * self._mul[:, None]).min(axis=1)
+            bands = [(b, sig[b * self.ROWS:(b + 1) * self.ROWS].tobytes()) for b in range(self.BANDS)]
+            if signature is None:
+                for c in sorted({c for band in bands for c in self._buckets.get(band, ())}):
+                    other, published, other_sig = self._seen[c]
+                    if not self._near(article.published, published):
+                        continue
+                    common = np.intersect1d(shingles, other, assume_unique=True).size
+                    if common / (shingles.size + other.size - common) >= self.threshold:
+                        signature = other_sig
+                        break
+            signature = signature or own
+            for band in bands:
+                self._buckets.setdefault(band, []).append(len(self._seen))
+            self._seen.append((shingles, article.published, signature))
+        signature = signature or own
+        self._by_key.setdefault(own, signature)
+        return signature
+
+
 def body_after_lead(article: Article) -> str:
     """Index the lead once: in `lead`, not again in `body` (a third fewer tokens to write)."""
     lead = article.lead.strip()
@@ -63,8 +132,12 @@ def body_after_lead(article: Article) -> str:
     return body[len(lead):] if lead and body.startswith(lead) else article.body
 
 
-def document_fields(article: Article) -> dict:
-    """Keyword arguments for writer.add_document / update_document."""
+def document_fields(article: Article, dup: str | None = None) -> dict:
+    """Keyword arguments for writer.add_document / update_document.
+
+    `dup` is the story signature from a `DuplicateFinder` run over the whole build; without it
+    the article's own `duplicate_key` is used.
+    """
     fields = {
         "id": article.id,
         "url": article.url,
@@ -79,7 +152,7 @@ def document_fields(article: Article) -> dict:
         "outlet": article.outlet,
         "source": article.source,
         "month": article.published.strftime("%Y-%m") if article.published else "",
-        "dup": duplicate_key(article),
+        "dup": dup or duplicate_key(article),
         "content_hash": article.content_hash,
         "date_conflict": article.date_conflict,
     }
