@@ -59,6 +59,8 @@ def _after_fork_in_child() -> None:
         with contextlib.suppress(OSError):
             os.close(fd)
     _HELD_LOCKS.clear()
+    # Ctrl-C is the build's to handle: it stops its helpers itself (no traceback per helper)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         import ctypes
         libc = ctypes.CDLL(None, use_errno=True)
