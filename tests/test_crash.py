@@ -268,16 +268,17 @@ def test_killed_update(base, tmp_path, point, published):
     _record(kind="update", point=point)
 
 
-@pytest.mark.parametrize("sig", ["TERM", "INT"])
+@pytest.mark.parametrize("sig", ["TERM", "INT", "INT:group"])
 def test_terminated_build_stops_cleanly(base, tmp_path, sig):
-    """SIGTERM (service stop) and SIGINT (kill -INT, Ctrl-C) while sub-writers are busy."""
+    """SIGTERM (service stop), SIGINT to the build (kill -INT) and to its whole process group
+    (Ctrl-C in a terminal) while Whoosh's sub-writers are busy."""
     cfg, settings = prepare(base, tmp_path)
     rc, err, leftovers = run_cli(cfg, "build", "-q", kill_at=f"write:{N_NEW // 2}:{sig}", timeout=120)
     if sig == "TERM":
         assert rc == -signal.SIGTERM
     else:
         assert rc == 130 and "interrupted" in err
-        assert "Traceback" not in err, err[-3000:]
+        assert "Traceback" not in err and "Process SubWriterTask" not in err, err[-3000:]
     assert not leftovers, leftovers
     assert_index(settings, base["old_ids"])
     rc, err, leftovers = run_cli(cfg, "build", "-q")
