@@ -19,11 +19,15 @@ import os
 import re
 from collections import Counter
 from datetime import date
-from urllib.parse import quote, quote_from_bytes
+from urllib.parse import parse_qsl, quote, quote_from_bytes, urlsplit
 
 import pytest
+import schemathesis
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from schemathesis import GenerationMode
+from schemathesis.checks import negative_data_rejection
+from schemathesis.config import SchemathesisConfig
 
 from indexer.search.engine import SearchEngine
 from indexer.search.model import RequestError, SearchRequest
@@ -315,12 +319,6 @@ def test_article_pages_any_id(client, doc_id):
 #   when the API accepts a negative case, the URL actually sent is checked independently against
 #   the served OpenAPI parameter schemas (`valid_per_schema`); only if it is valid there is the
 #   negative-data check skipped for that request (all the other checks still run).
-
-import schemathesis  # noqa: E402
-from schemathesis import GenerationMode  # noqa: E402
-from schemathesis.checks import negative_data_rejection  # noqa: E402
-from schemathesis.config import SchemathesisConfig  # noqa: E402
-from urllib.parse import parse_qsl, urlsplit  # noqa: E402
 
 SCHEMATHESIS_CONFIG = {
     "operations": [{"include-path": "/api/search",

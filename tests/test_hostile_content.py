@@ -25,7 +25,6 @@ from tests.support import write_jsonl
 
 FULL = os.environ.get("WARTA_FULL") == "1"
 
-ALERT = "alert(1)"
 PAYLOADS = [
     "<script>alert(1)</script>",
     "<script>window.__pwned=1</script>",
