@@ -149,3 +149,8 @@ def test_suggest_completes_terms_and_titles(engine):
     out = engine.suggest("pemil")
     assert any(s["kind"] == "term" and s["text"] == "pemilihan" for s in out)
     assert any(s["kind"] == "title" and s["id"] == "pemilihan" for s in out)
+
+
+def test_request_built_by_hand_with_lone_surrogates(engine):
+    result = engine.search(SearchRequest(query="banjir \ud800 bekasi"))
+    assert "banjir-judul" in ids(result)

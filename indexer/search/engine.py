@@ -92,7 +92,9 @@ class SearchEngine:
         snap = self.snapshot()
         searcher = snap.searcher()
         compiler = self._compiler(snap)
-        parsed = expand_synonyms(parse(request.query[: self.settings.search.max_query_chars]), self.lexicon)
+        # requests built by hand (not via params.py) may carry lone surrogates: make them plain text
+        text = request.query[: self.settings.search.max_query_chars].encode("utf-8", "replace").decode("utf-8")
+        parsed = expand_synonyms(parse(text), self.lexicon)
         q = compiler.compile(parsed, "and")
         fallback = False
         matched, scores = self._matching(snap, searcher, q)
@@ -110,8 +112,8 @@ class SearchEngine:
         if request.highlight:
             self._highlight(snap, hits, compiler)
         suggestion = None
-        if request.query.strip() and total < self.settings.search.suggest_below:
-            suggestion = did_you_mean(snap, searcher, request.query, total, self._count_for)
+        if text.strip() and total < self.settings.search.suggest_below:
+            suggestion = did_you_mean(snap, searcher, text, total, self._count_for)
         return SearchResult(request=request, total=total, hits=hits, facets=facets, suggestion=suggestion,
                             took_ms=round((time.perf_counter() - started) * 1000, 2),
                             generation=snap.generation, fallback_or=fallback)
