@@ -154,3 +154,33 @@ def test_suggest_completes_terms_and_titles(engine):
 def test_request_built_by_hand_with_lone_surrogates(engine):
     result = engine.search(SearchRequest(query="banjir \ud800 bekasi"))
     assert "banjir-judul" in ids(result)
+
+
+def test_lowercase_ambiguous_acronym_inside_a_name_is_optional(tmp_path):
+    from indexer.config import AnalysisSettings
+    from indexer.lexicon import Lexicon
+    from indexer.search.query import expand_synonyms, parse
+
+    lexicon = Lexicon.load(AnalysisSettings())
+    optional = lambda q: [g[0].optional for g in expand_synonyms(parse(q), lexicon).groups]  # noqa: E731
+    assert optional("osama bin laden") == [False, True, False]     # name particle: not required
+    assert optional("presiden as") == [False, False]               # at the end: the acronym AS
+    assert optional("osama BIN laden") == [False, False, False]    # typed in capitals: the acronym
+
+    src = write_jsonl(tmp_path / "a.jsonl", [
+        {"id": "osama", "title": "Putra Osama bin Laden tewas", "date": "2019-09-14", "url": "https://c.id/1",
+         "body": "Hamza, putra Osama bin Laden, tewas dalam operasi militer."},
+        {"id": "bin", "title": "Kepala BIN bertemu Presiden", "date": "2019-09-15", "url": "https://c.id/2",
+         "body": "Kepala BIN melaporkan situasi keamanan kepada Presiden."},
+        {"id": "as", "title": "Presiden AS bertemu PM Jepang", "date": "2019-09-16", "url": "https://c.id/3",
+         "body": "Presiden AS membahas perdagangan dengan Jepang."},
+        {"id": "roda", "title": "Presiden resmikan pabrik as roda", "date": "2019-09-17", "url": "https://c.id/4",
+         "body": "Pabrik itu membuat as roda untuk truk."},
+    ])
+    settings = settings_for(tmp_path, [jsonl_source(src)])
+    build(settings)
+    eng = SearchEngine(settings)
+    result = eng.search(SearchRequest(query="osama bin laden"))
+    assert ids(result) == ["osama"] and not result.fallback_or   # was an OR fall-back
+    assert ids(eng.search(SearchRequest(query="kepala bin"))) == ["bin"]
+    assert ids(eng.search(SearchRequest(query="presiden as"))) == ["as"]

@@ -32,6 +32,7 @@ class Unit:
     text: str                  # the words as typed
     field: str = ""            # for kind == field
     alternatives: list[tuple[str, ...]] = dataclasses.field(default_factory=list)  # for kind == synonym
+    optional: bool = False     # scores when it matches, never required (see expand_synonyms)
 
 
 @dataclass
@@ -118,7 +119,13 @@ def _unit(token: str, is_phrase: bool) -> Unit:
 
 
 def expand_synonyms(parsed: ParsedQuery, lexicon) -> ParsedQuery:
-    """Replace runs of plain words that spell a lexicon form by a synonym unit."""
+    """Replace runs of plain words that spell a lexicon form by a synonym unit.
+
+    An ambiguous acronym typed in lower case between two other words (`mohammed bin salman`,
+    `osama bin laden`) is most likely the ordinary word, which the index drops unless written in
+    capitals: it becomes optional (it adds to the score, it is not required). Elsewhere it stays a
+    required acronym (`presiden as`, `bin`), as does anything typed in capitals (`mohammed BIN`).
+    """
     if lexicon is None or not len(lexicon):
         return parsed
     groups: list[list[Unit]] = []
@@ -133,7 +140,10 @@ def expand_synonyms(parsed: ParsedQuery, lexicon) -> ParsedQuery:
         while i < len(run):
             if i in spans:
                 end, alts = spans[i]
-                groups.append([Unit("synonym", " ".join(u.text for u in run[i:end]), alternatives=list(alts))])
+                text = " ".join(u.text for u in run[i:end])
+                optional = (end == i + 1 and 0 < i and end < len(run) and text == text.lower()
+                            and lexicon.is_ambiguous(text))
+                groups.append([Unit("synonym", text, alternatives=list(alts), optional=optional)])
                 i = end
             else:
                 groups.append([run[i]])
@@ -216,7 +226,13 @@ class Compiler:
 
     def compile(self, parsed: ParsedQuery, mode: str = "and") -> Q.Query | None:
         """AND (or, for the fall-back, OR) of the groups, minus the negatives. None = browse all."""
-        positives = [q for q in (self.group(g) for g in parsed.groups) if q is not None]
+        compiled = [(q, all(u.optional for u in g)) for g in parsed.groups
+                    for q in [self.group(g)] if q is not None]
+        required = any(not optional for _, optional in compiled)
+        # an optional group matches every document (those it matches score more), unless nothing
+        # else is required or this is the OR fall-back
+        positives = [Q.Or([q, Q.Every()]) if optional and required and mode == "and" else q
+                     for q, optional in compiled]
         saved = set(self.highlight_terms)
         negatives = [q for q in (self.unit(u) for u in parsed.negatives) if q is not None]
         self.highlight_terms = saved  # excluded words are never highlighted
