@@ -138,7 +138,8 @@ def build(settings: Settings, source_names: Sequence[str] | None = None, strict:
         report.stemming = _warm_stems(ix, articles, store, procs)
         dups = _story_signatures(articles)
         # the writer processes fork now and inherit the seeded stem table
-        writer = ix.writer(procs=procs, limitmb=settings.index.limitmb, multisegment=procs > 1)
+        writer = ix.writer(procs=procs, limitmb=settings.index.limitmb, multisegment=procs > 1,
+                           compound=False)
         progress = Progress("indexing", len(articles), enabled=not quiet)
         try:
             for article in articles:
@@ -225,7 +226,7 @@ def update(settings: Settings, source_names: Sequence[str] | None = None, prune:
         changed = [a for a in articles if existing.get(a.id) != a.content_hash]
         report.stemming = _warm_stems(ix, changed, store, max(1, settings.index.procs))
         dups = _story_signatures(articles)   # over every article, in reading order, as a build does
-        writer = ix.writer(limitmb=settings.index.limitmb)
+        writer = ix.writer(limitmb=settings.index.limitmb, compound=False)
         progress = Progress("updating", len(articles), enabled=not quiet)
         seen: set[str] = set()
         try:
@@ -256,7 +257,7 @@ def update(settings: Settings, source_names: Sequence[str] | None = None, prune:
         kill_point("committed")
         if len(ix._segments()) > settings.index.merge_segments_above:
             kill_point("optimize")
-            ix.optimize()
+            ix.writer(limitmb=settings.index.limitmb, compound=False).commit(optimize=True)
         report.seconds = time.monotonic() - start
         generation = store.publish(staging, _meta(settings, sources, report, "update", ix.doc_count()))
     return generation, report
