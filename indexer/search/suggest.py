@@ -13,6 +13,8 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 from whoosh import query as Q
 
+from indexer.search.scoring import Evaluator
+
 _WORDS = re.compile(r"[^\W_]+(?:-[^\W_]+)*", re.UNICODE)
 MIN_SUGGEST_FREQ = 2
 MAX_WORDS = 8
@@ -41,8 +43,11 @@ def complete(snap, searcher, prefix: str, limit: int, compiler) -> list[dict]:
     completed = [o["text"].split()[-1] for o in out[:3]] or [last]
     title_query = _title_query(compiler, head, completed)
     if title_query is not None:
-        for hit in searcher.search(title_query, limit=max(3, limit // 2)):
-            out.append({"text": hit["title"], "kind": "title", "id": hit["id"]})
+        mask, scores = Evaluator(snap.postings(), searcher, snap.alive).run(title_query)
+        docs = np.flatnonzero(mask)
+        for docnum in docs[np.argsort(-scores[docs], kind="stable")[: max(3, limit // 2)]]:
+            fields = searcher.stored_fields(int(docnum))
+            out.append({"text": fields["title"], "kind": "title", "id": fields["id"]})
     return out[: limit + max(3, limit // 2)]
 
 
