@@ -22,6 +22,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import du_bytes  # noqa: E402
 
 MARKS: dict[str, float] = {}
+RSS_AT: dict[str, float] = {}      # the main process's RSS (MB) at each phase boundary
+
+
+def _mark(name: str) -> None:
+    MARKS[name] = time.perf_counter()
+    with open("/proc/self/statm") as fh:
+        RSS_AT[name] = round(int(fh.read().split()[1]) * resource.getpagesize() / 2**20, 1)
 
 
 def _instrument():
@@ -31,15 +38,15 @@ def _instrument():
     read_all, warm = b._read_all, b._warm_stems
 
     def timed_read_all(*a, **k):
-        MARKS["read_start"] = time.perf_counter()
+        _mark("read_start")
         out = read_all(*a, **k)
-        MARKS["read_end"] = time.perf_counter()
+        _mark("read_end")
         return out
 
     def timed_warm(*a, **k):
-        MARKS["stem_start"] = time.perf_counter()
+        _mark("stem_start")
         out = warm(*a, **k)
-        MARKS["stem_end"] = time.perf_counter()
+        _mark("stem_end")
         return out
 
     b._read_all, b._warm_stems = timed_read_all, timed_warm
@@ -48,15 +55,15 @@ def _instrument():
         original = cls.__dict__["commit"]
 
         def commit(self, *a, _orig=original, **k):
-            if depth[0] == 0:
-                MARKS.setdefault("commit_start", time.perf_counter())
+            if depth[0] == 0 and "commit_start" not in MARKS:
+                _mark("commit_start")
             depth[0] += 1
             try:
                 return _orig(self, *a, **k)
             finally:
                 depth[0] -= 1
                 if depth[0] == 0:
-                    MARKS["commit_end"] = time.perf_counter()
+                    _mark("commit_end")
         cls.commit = commit
 
 
@@ -106,6 +113,7 @@ def cmd_build(args) -> dict:
             "stemming": report.stemming, "seconds": round(end - start, 2), "phases": _phases(start, end),
             "index_bytes": du_bytes(Path(generation)), "procs": settings.index.procs,
             "limitmb": settings.index.limitmb, "cold": bool(args.cold), "stem_tables_removed": removed,
+            "main_rss_mb_at": RSS_AT,
             "rusage": _rusage()}
 
 

@@ -113,3 +113,15 @@ def test_scale_targets_and_table():
     assert t["HTTP within 30 % of 1×"] == (0.75, True)
     assert "10×" in scale.table(results)
     json.dumps(t)
+
+
+def test_build_worker_reports_phases_and_memory(common, tmp_path):
+    demo = REPO / "demo" / "corpus"
+    if not demo.is_dir():
+        pytest.skip("demo/corpus is empty")
+    config = common.write_config(tmp_path / "config.toml", tmp_path / "index",
+                                 [{"name": "demo", "path": demo, "format": "text"}], procs=2)
+    r = common.run_measured(common.worker("build", "--config", str(config), "--cold"))
+    assert r["documents"] > 0 and r["index_bytes"] > 0
+    assert {"read", "stem_prepass", "index_add", "commit", "publish"} <= set(r["phases"])
+    assert r["memory"]["peak_pss_sum_mb"] > 0 and r["main_rss_mb_at"]["commit_end"] > 0
