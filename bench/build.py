@@ -90,7 +90,8 @@ def main(argv=None) -> int:
     fts = None
     with LoadMonitor() as load:
         for spec in args.runs.split(","):
-            kind, procs, limitmb = (spec.split(":") + ["2", ""])[:3]
+            parts = spec.split(":")
+            kind, procs, limitmb = parts[0], (parts[1:2] or ["2"])[0], (parts[2:3] or [""])[0]
             limit = int(limitmb) if limitmb else args.limitmb
             r = run_build(args.scratch, int(procs or 2), kind == "cold", limit)
             r["label"] = f"{kind} procs={procs}" + (f" limitmb={limit}" if limit else "")
