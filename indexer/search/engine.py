@@ -69,14 +69,14 @@ class SearchEngine:
                     return snap
                 raise IndexUnavailable("belum ada indeks: jalankan `warta-index build` terlebih dahulu")
             snap = Snapshot.open(path, self.store.meta(path))
-            stemcache.preload(snap.ix.schema["body"].analyzer, self.store.root)
+            stemcache.preload(snap.schema["body"].analyzer, self.store.root)
             # completions need the exact-field vocabulary: load it off the request path
             threading.Thread(target=snap.vocabulary, name="warta-vocabulary", daemon=True).start()
             self._snapshot = snap
             return snap
 
     def _compiler(self, snap: Snapshot) -> Compiler:
-        schema = snap.ix.schema
+        schema = snap.schema
         s = self.settings.search
         return Compiler(
             stem_analyzer=schema["body"].analyzer,

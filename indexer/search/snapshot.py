@@ -52,6 +52,7 @@ class Snapshot:
     dup_sizes: np.ndarray        # live documents per dup code
     outlets: dict                # lowercase -> stored outlet value
     meta: dict
+    schema: object = None        # read once: FileIndex.schema unpickles the TOC on every access
     _local: threading.local = field(default_factory=threading.local, repr=False)
     _postings: object = field(default=None, repr=False)
     _postings_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -83,7 +84,7 @@ class Snapshot:
         dup_sizes = np.bincount(dup[alive], minlength=len(dup_names))
         date_order = np.argsort(published, kind="stable")
         return cls(path.name, path, ix, int(alive.sum()), alive, section_names, section, month_names,
-                   month, published, date_order, dup, dup_sizes, outlets, meta)
+                   month, published, date_order, dup, dup_sizes, outlets, meta, schema=ix.schema)
 
     def searcher(self):
         """A Whoosh searcher for the calling thread (searchers are not thread-safe)."""
