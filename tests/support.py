@@ -31,3 +31,16 @@ def jsonl_source(path: Path, name: str = "test") -> dict:
     return {"name": name, "path": str(path), "format": "jsonl",
             "fields": {"id": "id", "title": "title", "body": "body", "date": "date", "section": "section",
                        "url": "url", "outlet": "outlet", "lead": "lead"}}
+
+
+def load_bench(name: str):
+    """Import bench/<name>.py as a module (bench/ is scripts, not a package)."""
+    import importlib.util
+    import sys
+    bench = str(REPO / "bench")
+    if bench not in sys.path:
+        sys.path.append(bench)   # appended: bench/ must never shadow a real module
+    spec = importlib.util.spec_from_file_location(f"warta_bench_{name}", REPO / "bench" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -4,24 +4,18 @@ The numbers themselves come from running bench/*.py on CLICK-ID (docs/performanc
 """
 from __future__ import annotations
 
-import importlib.util
 import json
 import sys
 from pathlib import Path
 
 import pytest
 
+from tests.support import load_bench
+
 REPO = Path(__file__).resolve().parents[1]
 
 
-def _load(name: str):
-    bench = str(REPO / "bench")
-    if bench not in sys.path:
-        sys.path.append(bench)   # appended: bench/ must never shadow a real module
-    spec = importlib.util.spec_from_file_location(f"warta_bench_{name}", REPO / "bench" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+_load = load_bench
 
 
 @pytest.fixture(scope="module")

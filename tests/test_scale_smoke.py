@@ -5,12 +5,12 @@ SearchEngine sees the new generation); the timings are bench/scale.py's job. Run
 """
 from __future__ import annotations
 
-import importlib.util
-import sys
 from datetime import datetime
 from pathlib import Path
 
 import pytest
+
+from tests.support import load_bench
 
 REPO = Path(__file__).resolve().parents[1]
 CLICKID = REPO.parent / "shared" / "corpus" / "click-id" / "raw_articles"
@@ -19,14 +19,7 @@ SAMPLE = 1500
 pytestmark = pytest.mark.corpus
 
 
-def _load(name: str):
-    bench = str(REPO / "bench")
-    if bench not in sys.path:
-        sys.path.append(bench)   # appended: bench/ must never shadow a real module
-    spec = importlib.util.spec_from_file_location(f"warta_bench_{name}", REPO / "bench" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+_load = load_bench
 
 
 @pytest.fixture(scope="module")
