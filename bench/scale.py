@@ -233,16 +233,16 @@ def step_http(cfg: Path, scratch: Path, duration: int) -> dict:
 
     settings = load_settings(cfg)
     gen = IndexStore(settings.index).current()
-    index_bytes = sum(f.stat().st_size for f in gen.iterdir())
+    # whoosh-reloaded copies every member of a *compound* segment file (.seg) into memory for each
+    # reader (one per serving thread + the scoring reader); separate segment files are read lazily
+    compound = sum(f.stat().st_size for f in gen.glob("*.seg"))
     avail = psutil.virtual_memory().available
     threads = settings.web.threads
     note = ""
-    # every reader of a compound segment copies its posting and term files into memory (see docs/scaling.md):
-    # a worker holds about (threads + 2) copies
-    if settings.web.workers * (threads + 2) * index_bytes > 0.6 * avail:
+    if compound and settings.web.workers * (threads + 2) * compound > 0.6 * avail:
         threads = 1
-        note = f"threads per worker lowered to 1 ({threads + 2} index copies per worker fit in memory)"
-        if settings.web.workers * 3 * index_bytes > 0.6 * avail:
+        note = f"threads per worker lowered to 1 ({threads + 2} compound-segment copies per worker fit in memory)"
+        if settings.web.workers * 3 * compound > 0.6 * avail:
             return {"skipped": "not enough free memory for 2 workers", "available_mb": round(avail / MB)}
     res = run_http(cfg, scratch, duration=duration, threads=threads if note else None)
     res["note"] = note
