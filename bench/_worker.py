@@ -50,6 +50,14 @@ def _instrument():
         return out
 
     b._read_all, b._warm_stems = timed_read_all, timed_warm
+    signatures = getattr(b, "_story_signatures", None)
+    if signatures is not None:
+        def timed_signatures(*a, **k):
+            _mark("dup_start")
+            out = signatures(*a, **k)
+            _mark("dup_end")
+            return out
+        b._story_signatures = timed_signatures
     depth = [0]
     for cls in (writing.SegmentWriter, multiproc.MpWriter):
         original = cls.__dict__["commit"]
@@ -73,6 +81,8 @@ def _phases(start: float, end: float) -> dict:
     if "stem_end" in m:
         out["stem_prepass"] = m["stem_end"] - m["stem_start"]
         out["index_add"] = m["commit_start"] - m["stem_end"]
+    if "dup_end" in m:   # part of index_add (it runs between the stem pre-pass and the writer)
+        out["dup_signatures"] = m["dup_end"] - m["dup_start"]
     out["commit"] = m["commit_end"] - m["commit_start"]
     out["publish"] = end - m["commit_end"]
     out["setup"] = m["read_start"] - start
