@@ -75,6 +75,7 @@ class IndexSettings:
     keep_generations: int = 3     # published generations kept on disk (readers may still hold older ones)
     procs: int = 1                # Whoosh writer processes for full builds
     limitmb: int = 256            # memory per writer process
+    inline_postings: int = 16     # posting lists shorter than this live in the term index
     lock_wait_seconds: float = 0  # how long a second build waits for the lock before failing
     merge_segments_above: int = 8  # an update that leaves more segments merges them
 

@@ -15,10 +15,18 @@ from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
 
 from indexer.analysis import make_analyzer, make_exact_analyzer
 from indexer.config import AnalysisSettings
+from indexer.postings import FastPositions
 from indexer.records import Article
 
 TEXT_FIELDS = ("title", "lead", "body", "caption")
 _WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def _text(**kwargs) -> TEXT:
+    """A positional TEXT field whose postings are computed by the fast path (indexer.postings)."""
+    field = TEXT(**kwargs)
+    field.format = FastPositions(field_boost=field.format.field_boost)
+    return field
 
 
 def make_schema(analysis: AnalysisSettings) -> Schema:
@@ -26,12 +34,12 @@ def make_schema(analysis: AnalysisSettings) -> Schema:
     return Schema(
         id=ID(stored=True, unique=True, sortable=True),
         url=ID(stored=True),
-        title=TEXT(stored=True, analyzer=stemmed),
-        lead=TEXT(stored=True, analyzer=stemmed),
-        body=TEXT(analyzer=stemmed),              # the body after the lead (the lead has its own field)
+        title=_text(stored=True, analyzer=stemmed),
+        lead=_text(stored=True, analyzer=stemmed),
+        body=_text(analyzer=stemmed),             # the body after the lead (the lead has its own field)
         text=STORED,                               # the whole body as written, for display and snippets
-        caption=TEXT(stored=True, analyzer=stemmed),
-        exact=TEXT(analyzer=make_exact_analyzer(analysis), spelling=True),
+        caption=_text(stored=True, analyzer=stemmed),
+        exact=_text(analyzer=make_exact_analyzer(analysis), spelling=True),
         section=ID(stored=True, sortable=True),
         subsection=ID(stored=True),
         outlet=ID(stored=True, sortable=True),

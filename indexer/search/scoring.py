@@ -19,6 +19,7 @@ from collections import OrderedDict
 import numpy as np
 from whoosh import query as Q
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.matching import ListMatcher
 from whoosh.util.numeric import byte_to_length
 
 K1, B = 1.2, 0.75
@@ -29,6 +30,10 @@ CACHE_TERMS = 20_000
 
 def _leaf_arrays(matcher) -> tuple[np.ndarray, np.ndarray]:
     """All (docnum, weight) pairs of an on-disk W3 posting list, block by block."""
+    if isinstance(matcher, ListMatcher):     # a short list stored in the term index (WartaCodec)
+        return (np.asarray(matcher._ids, dtype=np.int64),
+                np.asarray(matcher._weights if matcher._weights else [1.0] * len(matcher._ids),
+                           dtype=np.float32))
     ids, weights = [], []
     while matcher.is_active():
         if matcher._ids is None:

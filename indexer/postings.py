@@ -1,0 +1,197 @@
+"""A fast path from field text to Whoosh postings, for indexing only.
+
+Whoosh analyses a field by pushing one `Token` object through a chain of generators and then
+groups the tokens by term: ~8 µs per token in Python, most of a build's writer time. For the
+chains `make_analyzer` and `make_exact_analyzer` build, `TermPositions` computes the same terms
+at the same positions with two dictionary lookups per token (raw token -> parts, part -> term),
+and `FastPositions` (a drop-in `whoosh.formats.Positions`) uses it in `word_values`.
+
+The result is identical by construction and by test (tests/test_postings.py compares both paths
+on the demo corpus and on generated text); any other analyzer, or a call that is not plain
+indexing, goes through Whoosh's own path.
+"""
+from __future__ import annotations
+
+import unicodedata
+from collections import defaultdict
+from pickle import dumps
+
+from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3PostingsWriter
+from whoosh.formats import Positions
+from whoosh.system import pack_uint
+
+from indexer.analysis import (TOKEN_RE, AcronymLowercaseFilter, IndonesianStemFilter, IndonesianStopFilter,
+                              IndonesianTokenizer, _clean_token, _compound_spans)
+
+_CACHE_LIMIT = 400_000      # entries per table; a table is simply cleared when it fills up
+_STOPPED = False            # the "term" of a token the chain drops
+
+
+def _token_parts(raw: str) -> tuple[str, ...]:
+    """What IndonesianTokenizer emits for one TOKEN_RE match."""
+    if raw.isalnum():
+        return (raw,)
+    spans = _compound_spans(raw)
+    if spans:
+        return tuple(_clean_token(raw[a:b])[0] for a, b in spans)
+    if "'" in raw or "\u2019" in raw or "`" in raw or "\u2010" in raw or "\u2011" in raw:
+        return (_clean_token(raw)[0],)
+    return (raw,)
+
+
+class TermPositions:
+    """term -> positions of one text, as the analyzer chain would index it (mode "index")."""
+
+    def __init__(self, ambiguous: frozenset, stops: frozenset | None, stem):
+        self.ambiguous = ambiguous
+        self.stops = stops
+        self.stem = stem
+        self._parts: dict[str, tuple[str, ...]] = {}
+        self._terms: dict[str, "str | bool"] = {}
+
+    @classmethod
+    def for_analyzer(cls, analyzer) -> "TermPositions | None":
+        """A fast equivalent of `analyzer`, or None when its chain is not one of ours."""
+        items = list(getattr(analyzer, "items", ()))
+        kinds = [type(i) for i in items]
+        if kinds[:2] != [IndonesianTokenizer, AcronymLowercaseFilter]:
+            return None
+        rest = kinds[2:]
+        if rest not in ([], [IndonesianStopFilter], [IndonesianStopFilter, IndonesianStemFilter]):
+            return None
+        stops = items[2].stops if len(items) > 2 else None
+        stem = items[3].stem if len(items) > 3 else None
+        return cls(items[1].ambiguous, stops, stem)
+
+    def _term(self, part: str) -> "str | bool":
+        lower = part.lower()
+        if lower in self.ambiguous and not part.isupper():
+            return _STOPPED
+        if self.stops is not None and lower in self.stops:
+            return _STOPPED
+        return self.stem(lower) if self.stem is not None else lower
+
+    def __call__(self, text: str) -> dict[str, list[int]]:
+        if not text.isascii() and not unicodedata.is_normalized("NFC", text):
+            text = unicodedata.normalize("NFC", text)
+        parts_of, term_of = self._parts, self._terms
+        if len(parts_of) > _CACHE_LIMIT:
+            parts_of.clear()
+        if len(term_of) > _CACHE_LIMIT:
+            term_of.clear()
+        positions: dict[str, list[int]] = defaultdict(list)
+        renumber = self.stops is not None   # the stop filter renumbers kept tokens
+        seen = 0                            # tokens the tokenizer emitted so far
+        pos = None                          # position of the last kept token (renumbering)
+        for raw in TOKEN_RE.findall(text):
+            parts = parts_of.get(raw)
+            if parts is None:
+                parts = parts_of[raw] = _token_parts(raw)
+            for part in parts:
+                term = term_of.get(part)
+                if term is None:
+                    term = term_of[part] = self._term(part)
+                if term is not _STOPPED:
+                    if not renumber:
+                        positions[term].append(seen)
+                    else:
+                        pos = seen if pos is None else pos + 1
+                        positions[term].append(pos)
+                seen += 1
+        return positions
+
+
+_SINGLE: dict[int, bytes] = {}      # encoded position lists of one position, by position
+
+
+def encode_positions(poslist: list[int]) -> bytes:
+    """`Positions.encode`, with the common one-position lists cached."""
+    if len(poslist) == 1:
+        pos = poslist[0]
+        value = _SINGLE.get(pos)
+        if value is None:
+            value = _SINGLE[pos] = pack_uint(1) + dumps([pos], 2)
+        return value
+    deltas, base = [], 0
+    for pos in poslist:
+        deltas.append(pos - base)
+        base = pos
+    return pack_uint(len(deltas)) + dumps(deltas, 2)
+
+
+_FAST: dict[int, tuple[object, "TermPositions | None"]] = {}   # id(analyzer) -> (analyzer, fast path)
+
+
+def _fast_for(analyzer) -> "TermPositions | None":
+    cached = _FAST.get(id(analyzer))
+    if cached is None or cached[0] is not analyzer:
+        if len(_FAST) > 64:
+            _FAST.clear()
+        cached = _FAST[id(analyzer)] = (analyzer, TermPositions.for_analyzer(analyzer))
+    return cached[1]
+
+
+class FastPositions(Positions):
+    """`whoosh.formats.Positions` whose indexing path uses `TermPositions` (same postings)."""
+
+    def word_values(self, value, analyzer, **kwargs):
+        fast = _fast_for(analyzer) if kwargs.get("mode") == "index" and len(kwargs) == 1 else None
+        if fast is None:
+            yield from super().word_values(value, analyzer, **kwargs)
+            return
+        fb = self.field_boost
+        for term, poslist in fast(value).items():
+            yield term, len(poslist), len(poslist) * fb, encode_positions(poslist)
+
+
+class _FieldLengths:
+    """`doc_field_length` from per-field lists read once, instead of a column read per posting."""
+
+    def __init__(self, lengths):
+        self._lengths = lengths
+        self._tables: dict[str, list[int]] = {}
+
+    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:
+        table = self._tables.get(fieldname)
+        if table is None:
+            read = self._lengths.doc_field_length
+            table = self._tables[fieldname] = [read(n, fieldname, default)
+                                               for n in range(self._lengths.doc_count_all())]
+        return table[docnum] if docnum < len(table) else default
+
+
+class _FieldWriter(W3FieldWriter):
+    def add_postings(self, schema, lengths, items):
+        return super().add_postings(schema, _FieldLengths(lengths) if lengths else None, items)
+
+
+class _PostingsWriter(W3PostingsWriter):
+    def finish_postings(self):
+        # W3PostingsWriter calls a method W3TermInfo does not have (set_inline) when it inlines a
+        # short posting list, so Whoosh's inlinelimit > 1 crashes; this is the intended behaviour.
+        terminfo = self._terminfo
+        if not self.written() and len(self) < self._inlinelimit:
+            terminfo.add_block(self)
+            terminfo.set_inlined(self._ids, self._weights, self._values)
+            self._terminfo = None
+            return terminfo
+        return super().finish_postings()
+
+
+class WartaCodec(W3Codec):
+    """Whoosh's W3 codec (same files, same readers) with a faster posting writer.
+
+    Posting lists of up to `inlinelimit` documents are stored inside the term index instead of
+    as a pickled, compressed block of their own: most terms of a news archive (names, numbers,
+    typos) occur in very few documents, so this skips most block writes.
+    """
+
+    def __init__(self, blocklimit: int = 128, compression: int = 3, inlinelimit: int = 1):
+        super().__init__(blocklimit=blocklimit, compression=compression, inlinelimit=inlinelimit)
+
+    def field_writer(self, storage, segment):
+        return _FieldWriter(self, storage, segment)
+
+    def postings_writer(self, dbfile, byteids=False):
+        return _PostingsWriter(dbfile, blocklimit=self._blocklimit, byteids=byteids,
+                               compression=self._compression, inlinelimit=self._inlinelimit)
