@@ -59,19 +59,18 @@ def fts5_peer(scratch: Path) -> dict:
 
 
 def table(runs: list[dict], fts: dict | None) -> str:
-    head = ("run", "docs", "total s", "docs/s", "read", "stem", "index", "commit", "publish",
+    head = ("run", "docs", "total s", "docs/s", "feed", "commit", "publish",
             "peak RSS sum MB", "peak PSS MB", "largest proc MB", "index MB")
     lines = [" | ".join(head), " | ".join("---" for _ in head)]
     for r in runs:
         ph = r["phases"]
         lines.append(" | ".join(str(x) for x in (
-            r["label"], r["documents"], r["seconds"], r["docs_per_s"], ph.get("read"), ph.get("stem_prepass"),
-            ph.get("index_add"), ph.get("commit"), ph.get("publish"), r["memory"]["peak_rss_sum_mb"],
+            r["label"], r["documents"], r["seconds"], r["docs_per_s"], ph.get("feed"), ph.get("commit"), ph.get("publish"), r["memory"]["peak_rss_sum_mb"],
             r["memory"]["peak_pss_sum_mb"], r["rusage"]["largest_child_maxrss_mb"] if r["procs"] > 1
             else r["rusage"]["self_maxrss_mb"], round(r["index_bytes"] / MB, 1))))
     if fts:
         lines.append(f"SQLite FTS5 {fts['sqlite_version']} (pre-analysed text, 1 thread) | {fts['documents']} | "
-                     f"{fts['seconds']} | {fts['docs_per_s']} | | | | | | | | | {fts['size_mb']}")
+                     f"{fts['seconds']} | {fts['docs_per_s']} | | | | | | | {fts['size_mb']}")
     return "\n".join(lines)
 
 

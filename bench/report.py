@@ -41,11 +41,11 @@ def build_section(d) -> str:
         ph, ru, mem = r["phases"], r["rusage"], r["memory"]
         rows.append([r["label"], r["documents"], r["seconds"], r["docs_per_s"],
                      round(ru["cpu_seconds_self"] + ru["cpu_seconds_children"]),
-                     ph.get("read"), ph.get("stem_prepass"), ph.get("index_add"), ph.get("commit"), ph.get("publish"),
+                     ph.get("feed"), ph.get("commit"), ph.get("publish"),
                      mem["peak_rss_sum_mb"], mem["peak_pss_sum_mb"],
                      max(ru["self_maxrss_mb"], ru["largest_child_maxrss_mb"]), round(r["index_bytes"] / MB, 1),
                      r.get("stemming", {}).get("newly_stemmed", "")])
-    out = [_table(["run", "docs", "wall s", "docs/s", "CPU s", "read s", "stem pre-pass s", "index s", "commit s",
+    out = [_table(["run", "docs", "wall s", "docs/s", "CPU s", "feed s", "commit s",
                    "publish s", "peak RSS sum MB", "peak PSS sum MB", "largest process MB", "index MB",
                    "words stemmed"], rows)]
     f = d.get("fts5")

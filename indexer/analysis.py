@@ -16,6 +16,7 @@ Chains::
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import unicodedata
 import zlib
@@ -405,6 +406,16 @@ class IndonesianStemFilter(Filter):
         self.stem  # make sure the function (and its seed table) exists
         _SEEDED[self._key()].update(stems)
 
+    def learn(self) -> int:
+        """From now on, keep every newly stemmed word in the seed table (for a build's writer
+        processes, whose new stems go back to the table on disk). Returns the table's size."""
+        self.stem.learning = True
+        return len(_SEEDED[self._key()])
+
+    def learned_since(self, mark: int) -> dict[str, str]:
+        """Stems added to the seed table after `learn()` returned `mark` (insertion order)."""
+        return dict(itertools.islice(_SEEDED[self._key()].items(), mark, None))
+
     def _key(self) -> tuple:
         return (self.stemmer, self.cache_size, self.protected, frozenset(self.exceptions.items()))
 
@@ -486,7 +497,13 @@ def _build_stem_function(stemmer, cache_size, protected, exceptions, seeded):
 
     def seeded_stem(word: str, _seeded=seeded.get, _stem=stem) -> str:
         known = _seeded(word)
-        return known if known is not None else _stem(word)
+        if known is None:
+            known = _stem(word)
+            if seeded_stem.learning:          # a build's writer process: keep it for the table
+                seeded[word] = known
+        return known
+
+    seeded_stem.learning = False
 
     seeded_stem.__wrapped__ = stem.__wrapped__ if hasattr(stem, "__wrapped__") else stem
     seeded_stem.cache_info = getattr(stem, "cache_info", lambda: None)

@@ -22,6 +22,7 @@ from indexer.records import Article, Skip
 from indexer.report import BuildReport
 from indexer import stemcache
 from indexer.killpoint import kill_point
+from indexer.parallel import ParallelWriter
 from indexer.postings import WartaCodec
 from indexer.schema import DuplicateFinder, document_fields, make_schema
 from indexer.store import IndexStore
@@ -126,7 +127,12 @@ def check(settings: Settings, source_names: Sequence[str] | None = None, strict:
 
 def build(settings: Settings, source_names: Sequence[str] | None = None, strict: bool = False,
           quiet: bool = True) -> tuple[Path, BuildReport]:
-    """Full rebuild into a staging folder, then an atomic swap. Returns (generation, report)."""
+    """Full rebuild into a staging folder, then an atomic swap. Returns (generation, report).
+
+    One pass, streaming: the main process reads articles, gives each its story signature and
+    hands it to the writer processes (indexer.parallel), so no more than a few batches of
+    articles are held in memory whatever the size of the archive.
+    """
     sources = resolve_sources(settings, source_names)
     store = IndexStore(settings.index)
     report = BuildReport()
@@ -134,30 +140,45 @@ def build(settings: Settings, source_names: Sequence[str] | None = None, strict:
     with store.lock():
         staging = store.new_staging()
         ix = whoosh_index.create_in(str(staging), make_schema(settings.analysis))
-        procs = max(1, settings.index.procs)
-        articles = _read_all(settings, sources, report, strict, quiet)
-        report.stemming = _warm_stems(ix, articles, store, procs)
-        dups = _story_signatures(articles)
-        # the writer processes fork now and inherit the seeded stem table
-        writer = ix.writer(procs=procs, multisegment=procs > 1, **_writer_options(settings))
-        progress = Progress("indexing", len(articles), enabled=not quiet)
+        analyzer = ix.schema["body"].analyzer
+        stems = stemcache.load(analyzer, store.root)
+        stemcache.seed(analyzer, stems)        # the writer processes fork later and inherit it
+        finder = DuplicateFinder()
+        writer = ParallelWriter(ix, procs=max(1, settings.index.procs), segment_mb=settings.index.segment_mb,
+                                **_writer_options(settings))
+        progress = Progress("indexing", estimate_total(sources) if not quiet else None, enabled=not quiet)
         try:
-            for article in articles:
-                writer.add_document(**document_fields(article, dups.get(article.id)))
+            for article in read_articles(settings, sources, report, strict):
+                kill_point("read")
+                writer.add_document(**document_fields(article, finder.key(article)))
                 report.indexed += 1
                 report.added += 1
                 progress.step()
                 kill_point("write")
+            report.phases["feed"] = round(time.monotonic() - start, 2)
+            progress.done("committing…")
+            kill_point("commit")
+            writer.commit()
         except BaseException:
             _cancel(writer)
             raise
-        progress.done("committing…")
-        kill_point("commit")
-        writer.commit()
         kill_point("committed")
-        report.seconds = time.monotonic() - start
+        report.phases["commit"] = round(time.monotonic() - start - report.phases["feed"], 2)
+        report.stemming = _save_stems(analyzer, store, stems, writer.learned_stems)
+        published = time.monotonic()
         generation = store.publish(staging, _meta(settings, sources, report, "build", ix.doc_count()))
+        report.seconds = time.monotonic() - start
+        report.phases["publish"] = round(time.monotonic() - published, 2)
     return generation, report
+
+
+def _save_stems(analyzer, store: IndexStore, known: dict, learned: dict) -> dict:
+    """Add the writers' new stems to the table on disk (a cache: a failure only costs speed)."""
+    if learned:
+        kill_point("stem_save")
+        known.update(learned)
+        stemcache.save(analyzer, store.root, known)
+    return {"newly_stemmed": len(learned), "stems_on_disk": len(known)}
 
 
 def _writer_options(settings: Settings) -> dict:
@@ -268,6 +289,6 @@ def update(settings: Settings, source_names: Sequence[str] | None = None, prune:
         if len(ix._segments()) > settings.index.merge_segments_above:
             kill_point("optimize")
             ix.writer(**_writer_options(settings)).commit(optimize=True)
-        report.seconds = time.monotonic() - start
         generation = store.publish(staging, _meta(settings, sources, report, "update", ix.doc_count()))
+        report.seconds = time.monotonic() - start
     return generation, report

@@ -4,7 +4,7 @@ With ``WARTA_TEST_KILL_AT="<point>:<n>[:<SIGNAL>[:group]]"`` in the environment,
 this process reaches kill point ``<point>`` it sends itself ``SIG<SIGNAL>`` (default ``KILL``;
 ``INT``, ``TERM`` and ``STOP`` are also used by the tests), or with ``group`` its whole process
 group, as Ctrl-C in a terminal does. Without the variable a kill point is one environment lookup. Points: ``read``, ``stem_collect``, ``stem_pool``, ``write``, ``commit``,
-``committed``, ``update_linked``, ``optimize`` (indexer/build.py, indexer/stemcache.py) and
+``committed``, ``stem_save``, ``update_linked``, ``optimize`` (indexer/build.py, indexer/stemcache.py) and
 ``publish_meta``, ``publish_renamed``, ``publish_pointer``, ``publish_swapped``, ``prune``
 (indexer/store.py).
 """

@@ -172,7 +172,9 @@ class _PostingsWriter(W3PostingsWriter):
         terminfo = self._terminfo
         if not self.written() and len(self) < self._inlinelimit:
             terminfo.add_block(self)
-            terminfo.set_inlined(self._ids, self._weights, self._values)
+            # value-less formats (ID fields) read back None per posting, as from a block
+            values = self._values if self._values else (None,) * len(self._ids)
+            terminfo.set_inlined(self._ids, self._weights, values)
             self._terminfo = None
             return terminfo
         return super().finish_postings()

@@ -26,6 +26,7 @@ class BuildReport:
     undated: int = 0
     seconds: float = 0.0
     stemming: dict = field(default_factory=dict)
+    phases: dict = field(default_factory=dict)       # seconds per build phase (feed, commit)
 
     def skip(self, item: Skip) -> None:
         self.skipped[item.reason] += 1
@@ -54,7 +55,7 @@ class BuildReport:
             "skipped_total": self.skipped_total, "skipped": dict(self.skipped),
             "skip_examples": self.skip_examples, "undated": self.undated,
             "date_conflict_count": self.date_conflict_count, "date_conflicts": self.date_conflicts,
-            "seconds": round(self.seconds, 2), "stemming": self.stemming,
+            "seconds": round(self.seconds, 2), "stemming": self.stemming, "phases": self.phases,
         }
 
     def summary_lines(self) -> list[str]:

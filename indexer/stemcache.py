@@ -73,6 +73,45 @@ def warm(analyzer, texts: Iterable[str], cache_root: Path, procs: int = 2) -> di
     return {"distinct_words": len(distinct), "newly_stemmed": len(todo), "stems_on_disk": len(known)}
 
 
+def seed(analyzer, stems: dict[str, str]) -> None:
+    flt = stem_filter(analyzer)
+    if flt is not None and stems:
+        flt.seed(stems)
+
+
+def learning(analyzer) -> int | None:
+    """Start keeping new stems in this process (see IndonesianStemFilter.learn); a mark for `learned`."""
+    flt = stem_filter(analyzer)
+    return flt.learn() if flt is not None else None
+
+
+def learned(analyzer, mark: int | None) -> dict[str, str]:
+    flt = stem_filter(analyzer)
+    return flt.learned_since(mark) if flt is not None and mark is not None else {}
+
+
+def load(analyzer, cache_root: Path) -> dict[str, str]:
+    """The stem table on disk for this analyzer (empty when there is none or it is unreadable)."""
+    flt = stem_filter(analyzer)
+    if flt is None:
+        return {}
+    try:
+        return pickle.loads(_cache_file(cache_root, flt).read_bytes())
+    except (FileNotFoundError, EOFError, pickle.UnpicklingError, ValueError):
+        return {}
+
+
+def save(analyzer, cache_root: Path, known: dict[str, str]) -> None:
+    flt = stem_filter(analyzer)
+    if flt is None:
+        return
+    path = _cache_file(cache_root, flt)
+    cache_root.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_bytes(pickle.dumps(known, protocol=pickle.HIGHEST_PROTOCOL))
+    tmp.replace(path)
+
+
 def preload(analyzer, cache_root: Path) -> int:
     """Seed a search process with the stems a build computed (it is a cache: same function, same results)."""
     flt = stem_filter(analyzer)

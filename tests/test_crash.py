@@ -183,8 +183,7 @@ def prepare(base, tmp_path, warm_stems: bool = True, records: list[dict] | None 
 # (kill point, whether the stem table must be cold so the point is reached, published afterwards)
 BUILD_POINTS = [                 # shortened run: 10 points across reading, stemming, writing, publishing
     (f"read:{N_NEW // 2}", False, "old"),
-    ("stem_collect:1", True, "old"),
-    ("stem_pool:1", True, "old"),
+    ("stem_save:1", True, "old"),
     ("write:1", False, "old"),
     (f"write:{N_NEW // 2}", False, "old"),
     ("commit:1", False, "old"),
@@ -194,7 +193,7 @@ BUILD_POINTS = [                 # shortened run: 10 points across reading, stem
     ("publish_swapped:1", False, "new"),
 ]
 if FULL:
-    BUILD_POINTS += [("read:1", False, "old"), (f"stem_collect:{N_NEW}", True, "old"), (f"write:{N_NEW}", False, "old"),
+    BUILD_POINTS += [("read:1", False, "old"), (f"write:{N_NEW}", False, "old"),
                      ("publish_meta:1", False, "old"), ("prune:1", False, "new")]
     BUILD_POINTS += [(f"write:{N_NEW * k // 10}", False, "old") for k in (1, 2, 3, 4, 6, 7, 8, 9)]
     BUILD_POINTS += [(f"read:{N_NEW * k // 10}", False, "old") for k in (1, 9)]

@@ -111,3 +111,11 @@ def test_inlined_short_posting_lists_read_back(tmp_path):
             sorted(terms.postings("title", "korut").all_ids())
         assert dict(terms.postings("body", "kata").items_as("frequency")) == {d: d + 1 for d in range(6)}
         assert dict(terms.postings("title", "korut").items_as("positions")) == {0: [0], 1: [0]}
+        # value-less (ID) postings read back as from a block, so segments can be merged
+        assert list(terms.postings("section", "Dunia").all_items())[0][1] is None
+    with ix.writer(codec=WartaCodec(inlinelimit=4)) as w:
+        w.add_document(id="6", title="Korut lagi", section="Dunia")
+    ix.writer(codec=WartaCodec(inlinelimit=4)).commit(optimize=True)
+    with ix.searcher() as s:
+        assert len(ix._segments()) == 1 and s.doc_count() == 7
+        assert sorted(s.reader().postings("title", "korut").all_ids()) == [0, 1, 6]
