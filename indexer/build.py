@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
 from whoosh import index as whoosh_index
+from whoosh.reading import SegmentReader
 
 from indexer.config import Settings, SourceSettings
 from indexer.progress import Progress
@@ -191,6 +192,26 @@ def _writer_options(settings: Settings) -> dict:
             "codec": WartaCodec(inlinelimit=settings.index.inline_postings)}
 
 
+def merge_small_segments(writer, segments: list) -> list:
+    """Whoosh merge policy: merge the segments under a quarter of the largest one's size.
+
+    Updates leave small segments behind; merging them keeps searches from reading many posting
+    lists per term. The large segments of a full build are left alone, so an update of a few
+    thousand articles never rewrites an archive of hundreds of thousands.
+    """
+    if not segments:
+        return segments
+    largest = max(s.doc_count_all() for s in segments)
+    small = [s for s in segments if s.doc_count_all() * 4 < largest]
+    if len(small) < 2:
+        return segments
+    for seg in small:
+        reader = SegmentReader(writer.storage, writer.schema, seg)
+        writer.add_reader(reader)
+        reader.close()
+    return [s for s in segments if s not in small]
+
+
 def _cancel(writer) -> None:
     """Cancel a writer, stopping Whoosh's sub-writer processes first: MpWriter.cancel() only flags
     the parent's copies of them, so they went on reading job files that cancel() deletes (a
@@ -288,7 +309,7 @@ def update(settings: Settings, source_names: Sequence[str] | None = None, prune:
         kill_point("committed")
         if len(ix._segments()) > settings.index.merge_segments_above:
             kill_point("optimize")
-            ix.writer(**_writer_options(settings)).commit(optimize=True)
+            ix.writer(**_writer_options(settings)).commit(mergetype=merge_small_segments)
         generation = store.publish(staging, _meta(settings, sources, report, "update", ix.doc_count()))
         report.seconds = time.monotonic() - start
     return generation, report

@@ -78,7 +78,7 @@ class IndexSettings:
     inline_postings: int = 16     # posting lists shorter than this live in the term index
     segment_mb: int = 512         # a build's writer process starts a new segment past this pool size
     lock_wait_seconds: float = 0  # how long a second build waits for the lock before failing
-    merge_segments_above: int = 8  # an update that leaves more segments merges them
+    merge_segments_above: int = 8  # an update that leaves more segments merges the small ones
 
 
 @dataclass(frozen=True)

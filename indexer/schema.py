@@ -72,25 +72,32 @@ class DuplicateFinder:
     and opening (`duplicate_key`), or a body whose opening word 3-grams overlap with its own by
     Jaccard >= `threshold` and that was published within `max_days` of it (wire copies and press
     releases run by several outlets under their own headlines; a series of templated daily
-    reports, such as gold prices, stays apart). MinHash (16 bands x 4 rows) proposes candidates,
-    the exact Jaccard decides. Feed every article of the build in reading order.
+    reports, such as gold prices, stays apart). Feed every article of the build in reading order.
+
+    MinHash: 64 hashes per article, of which 12 bands x 5 rows propose candidates (a pair at
+    Jaccard 0.8 is proposed with probability 0.99) and the share of equal hashes estimates the
+    Jaccard (standard error ~0.05 at 0.8). Only the hashes are kept, as uint32 in one growing
+    array, and each band bucket is one int in a dict: ~0.5 KB per article, so a build of
+    hundreds of thousands of articles streams through in bounded memory.
     """
 
     SHINGLE = 3
     MAX_WORDS = 400          # the opening of the body is enough to recognise a copy
     MIN_SHINGLES = 20        # shorter bodies group on title + opening only
-    BANDS, ROWS = 16, 4
+    HASHES, BANDS, ROWS = 64, 12, 5
 
     def __init__(self, threshold: float = 0.8, max_days: float = 3.0):
         self.threshold = threshold
         self.max_seconds = max_days * 86400
         rng = np.random.default_rng(20190911)
-        n = self.BANDS * self.ROWS
-        self._xor = rng.integers(1, 2**63, size=n, dtype=np.uint64)
-        self._mul = rng.integers(1, 2**63, size=n, dtype=np.uint64) | np.uint64(1)
+        self._xor = rng.integers(1, 2**63, size=self.HASHES, dtype=np.uint64)
+        self._mul = rng.integers(1, 2**63, size=self.HASHES, dtype=np.uint64) | np.uint64(1)
+        self._band_mul = rng.integers(1, 2**63, size=self.ROWS, dtype=np.uint64) | np.uint64(1)
         self._by_key: dict[str, str] = {}
-        self._buckets: dict[tuple[int, bytes], list[int]] = {}
-        self._seen: list[tuple[np.ndarray, object, str]] = []   # (shingles, published, signature)
+        self._buckets: list[dict[int, int | list[int]]] = [{} for _ in range(self.BANDS)]
+        self._hashes = np.empty((1024, self.HASHES), dtype=np.uint32)
+        self._published = np.empty(1024, dtype=np.float64)     # POSIX seconds, NaN = undated
+        self._signatures: list[str] = []
 
     def _shingles(self, body: str) -> np.ndarray:
         words = _WORD.findall(body[: self.MAX_WORDS * 12].lower())[: self.MAX_WORDS]
@@ -102,10 +109,35 @@ class DuplicateFinder:
             return np.unique((h[:-2] * np.uint64(0x9E3779B97F4A7C15))
                              ^ (h[1:-1] * np.uint64(0xC2B2AE3D27D4EB4F)) ^ h[2:])
 
-    def _near(self, published, other) -> bool:
-        if published is None or other is None:
-            return True
-        return abs((published - other).total_seconds()) <= self.max_seconds
+    def _bands(self, minhash: np.ndarray) -> list[int]:
+        rows = minhash[: self.BANDS * self.ROWS].reshape(self.BANDS, self.ROWS)
+        with np.errstate(over="ignore"):
+            return (rows * self._band_mul).sum(axis=1, dtype=np.uint64).tolist()
+
+    def _candidates(self, bands: list[int]) -> list[int]:
+        found: set[int] = set()
+        for bucket, band in zip(self._buckets, bands):
+            hit = bucket.get(band)
+            if hit is not None:
+                found.update(hit) if isinstance(hit, list) else found.add(hit)
+        return sorted(found)
+
+    def _remember(self, bands: list[int], hashes: np.ndarray, published, signature: str) -> None:
+        n = len(self._signatures)
+        if n == len(self._hashes):
+            self._hashes = np.resize(self._hashes, (2 * n, self.HASHES))
+            self._published = np.resize(self._published, 2 * n)
+        self._hashes[n] = hashes
+        self._published[n] = published.timestamp() if published is not None else np.nan
+        self._signatures.append(signature)
+        for bucket, band in zip(self._buckets, bands):
+            hit = bucket.get(band)
+            if hit is None:
+                bucket[band] = n
+            elif isinstance(hit, list):
+                hit.append(n)
+            else:
+                bucket[band] = [hit, n]
 
     def key(self, article: Article) -> str:
         own = duplicate_key(article)
@@ -113,21 +145,20 @@ class DuplicateFinder:
         shingles = self._shingles(article.body)
         if shingles.size >= self.MIN_SHINGLES:
             with np.errstate(over="ignore"):
-                sig = ((shingles[None, :] ^ self._xor[:, None]) * self._mul[:, None]).min(axis=1)
-            bands = [(b, sig[b * self.ROWS:(b + 1) * self.ROWS].tobytes()) for b in range(self.BANDS)]
+                minhash = ((shingles[None, :] ^ self._xor[:, None]) * self._mul[:, None]).min(axis=1)
+            hashes = minhash.astype(np.uint32)
+            bands = self._bands(minhash)
             if signature is None:
-                for c in sorted({c for band in bands for c in self._buckets.get(band, ())}):
-                    other, published, other_sig = self._seen[c]
-                    if not self._near(article.published, published):
+                when = article.published.timestamp() if article.published is not None else None
+                for c in self._candidates(bands):
+                    other = self._published[c]
+                    if when is not None and not np.isnan(other) and abs(when - other) > self.max_seconds:
                         continue
-                    common = np.intersect1d(shingles, other, assume_unique=True).size
-                    if common / (shingles.size + other.size - common) >= self.threshold:
-                        signature = other_sig
+                    if np.count_nonzero(self._hashes[c] == hashes) / self.HASHES >= self.threshold:
+                        signature = self._signatures[c]
                         break
             signature = signature or own
-            for band in bands:
-                self._buckets.setdefault(band, []).append(len(self._seen))
-            self._seen.append((shingles, article.published, signature))
+            self._remember(bands, hashes, article.published, signature)
         signature = signature or own
         self._by_key.setdefault(own, signature)
         return signature

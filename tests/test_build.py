@@ -141,3 +141,22 @@ def test_old_generations_are_pruned(corpus):
     store = IndexStore(settings.index)
     assert len(store.generations()) == settings.index.keep_generations
     assert whoosh_index.open_dir(str(store.current())).doc_count() == 30
+
+
+def test_updates_merge_their_small_segments_but_not_the_build_segment(tmp_path):
+    src = write_jsonl(tmp_path / "a.jsonl", [article(i) for i in range(200)])
+    settings = settings_for(tmp_path, [jsonl_source(src)], index={"merge_segments_above": 3})
+    generation, _ = build(settings)
+    built = {s.segment_id() for s in whoosh_index.open_dir(str(generation))._segments()}
+    assert len(built) == 1
+    for n in range(6):                                     # six updates of three new articles each
+        records = [article(i) for i in range(200)] + [article(1000 + 10 * n + k) for k in range(3)]
+        write_jsonl(src, records)
+        generation, report = update(settings)
+        assert report.added == 3
+        segments = whoosh_index.open_dir(str(generation))._segments()
+        assert len(segments) <= 3 + 1
+        assert built <= {s.segment_id() for s in segments}    # the large segment is never rewritten
+    assert doc_count(settings) == 218
+    engine = SearchEngine(settings)
+    assert engine.search(SearchRequest(query="nomor 1052")).hits[0].id == "a1052"
