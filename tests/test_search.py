@@ -184,3 +184,7 @@ def test_lowercase_ambiguous_acronym_inside_a_name_is_optional(tmp_path):
     assert ids(result) == ["osama"] and not result.fallback_or   # was an OR fall-back
     assert ids(eng.search(SearchRequest(query="kepala bin"))) == ["bin"]
     assert ids(eng.search(SearchRequest(query="presiden as"))) == ["as"]
+    # at the start of a query: BIN is tried first, then the word is relaxed, before any OR fall-back
+    result = eng.search(SearchRequest(query="bin laden"))
+    assert ids(result) == ["osama"] and not result.fallback_or
+    assert ids(eng.search(SearchRequest(query="as roda"))) == ["roda"]

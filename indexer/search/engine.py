@@ -21,7 +21,7 @@ from indexer.config import Settings
 from indexer.lexicon import Lexicon
 from indexer.search import snippets
 from indexer.search.model import ArticleView, FacetValue, Hit, SearchRequest, SearchResult
-from indexer.search.query import Compiler, expand_synonyms, parse
+from indexer.search.query import Compiler, expand_synonyms, parse, relax_ambiguous
 from indexer.search.scoring import Evaluator
 from indexer.search.snapshot import NO_DATE, Snapshot, day_end, day_start
 from indexer.search.suggest import complete, did_you_mean
@@ -98,6 +98,12 @@ class SearchEngine:
         q = compiler.compile(parsed, "and")
         fallback = False
         matched, scores = self._matching(snap, searcher, q)
+        relaxed = relax_ambiguous(parsed, self.lexicon) if q is not None and not matched.any() else None
+        if relaxed is not None:
+            q_relaxed = compiler.compile(relaxed, "and")
+            matched_relaxed, scores_relaxed = self._matching(snap, searcher, q_relaxed)
+            if matched_relaxed.any():
+                q, matched, scores = q_relaxed, matched_relaxed, scores_relaxed
         if q is not None and not matched.any() and len(parsed.groups) > 1:
             q_or = compiler.compile(parsed, "or")
             matched_or, scores_or = self._matching(snap, searcher, q_or)

@@ -160,6 +160,26 @@ def expand_synonyms(parsed: ParsedQuery, lexicon) -> ParsedQuery:
     return ParsedQuery(groups, parsed.negatives)
 
 
+def relax_ambiguous(parsed: ParsedQuery, lexicon) -> ParsedQuery | None:
+    """The query with every required lower-case ambiguous acronym made optional, or None if none.
+
+    The engine's second try before its OR fall-back: `bin laden` (BIN required, no document has
+    both) becomes `laden` with `bin` scoring when present, whatever the word's position.
+    """
+    if lexicon is None:
+        return None
+    groups, changed = [], False
+    for group in parsed.groups:
+        unit = group[0]
+        if (len(group) == 1 and unit.kind == "synonym" and not unit.optional
+                and unit.text == unit.text.lower() and lexicon.is_ambiguous(unit.text)):
+            group, changed = [dataclasses.replace(unit, optional=True)], True
+        groups.append(group)
+    if not changed or all(u.optional for g in groups for u in g):
+        return None
+    return ParsedQuery(groups, parsed.negatives)
+
+
 @dataclass
 class Compiler:
     """Turns units into Whoosh queries with the configured field boosts."""
