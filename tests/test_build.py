@@ -160,3 +160,29 @@ def test_updates_merge_their_small_segments_but_not_the_build_segment(tmp_path):
     assert doc_count(settings) == 218
     engine = SearchEngine(settings)
     assert engine.search(SearchRequest(query="nomor 1052")).hits[0].id == "a1052"
+
+
+def test_parallel_build_rolls_over_segments_and_keeps_new_stems(tmp_path):
+    """Two writer processes, a tiny segment budget: several segments, every article once, and the
+    stems the writers computed end up in the table on disk for the next build."""
+    import pickle
+
+    words = ["menandatangani", "pembangunan", "kekhawatiran", "perdagangan", "pemberantasan"]
+    # one made-up word per article: new to any stem table this test process may already hold
+    records = [article(i, body=f"Isi berita ke-{i} tentang {words[i % 5]} dan harga cabai di pasar "
+                              f"kotaparallel{i}. " * 20)
+               for i in range(800)]           # 8 job files of 100; ~0.9 MB of postings each
+    src = write_jsonl(tmp_path / "a.jsonl", records)
+    settings = settings_for(tmp_path, [jsonl_source(src)], index={"procs": 2, "segment_mb": 1})
+    generation, report = build(settings)
+    segments = whoosh_index.open_dir(str(generation))._segments()
+    assert len(segments) >= 4
+    assert sum(s.doc_count() for s in segments) == report.indexed == 800
+    engine = SearchEngine(settings)
+    assert engine.search(SearchRequest(query="membangun")).total == 160          # pembangunan, stemmed
+    table = pickle.loads(next(settings.index.dir.glob("stems-*.pkl")).read_bytes())
+    assert all(f"kotaparallel{i}" in table for i in range(800))
+    assert report.stemming["newly_stemmed"] >= 800
+    _, again = build(settings)
+    assert again.stemming["newly_stemmed"] == 0
+    assert doc_count(settings) == 800
