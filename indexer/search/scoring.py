@@ -18,13 +18,12 @@ from collections import OrderedDict
 
 import numpy as np
 from whoosh import query as Q
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.matching import ListMatcher
-from whoosh.util.numeric import byte_to_length
+
+from indexer.search import columns
 
 K1, B = 1.2, 0.75
 SCORED_FIELDS = ("title", "lead", "body", "caption", "exact")
-_BYTE_LENGTHS = np.array([byte_to_length(i) for i in range(256)], dtype=np.float32)
 CACHE_TERMS = 20_000
 
 
@@ -62,15 +61,7 @@ class PostingsCache:
         self.avg = {f: max(float(a.mean()), 1.0) if a.size else 1.0 for f, a in self.lengths.items()}
 
     def _field_lengths(self, field: str) -> np.ndarray:
-        out = np.zeros(self.n_docs, dtype=np.float32)
-        for seg, offset in self._leaves:
-            col = seg._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
-            if col is None:
-                continue
-            codes = np.frombuffer(bytes(bytearray(col[i] or 0 for i in range(seg.doc_count_all()))),
-                                  dtype=np.uint8)
-            out[offset:offset + codes.size] = _BYTE_LENGTHS[codes]
-        return out
+        return columns.field_lengths(self._reader, field)
 
     def get(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         key = (field, text)

@@ -16,6 +16,7 @@ import numpy as np
 from whoosh import index as whoosh_index
 from whoosh.util.times import datetime_to_long
 
+from indexer.search import columns
 from indexer.search.scoring import PostingsCache
 
 NO_DATE = np.iinfo(np.int64).min
@@ -64,19 +65,15 @@ class Snapshot:
     def open(cls, path: Path, meta: dict) -> "Snapshot":
         ix = whoosh_index.open_dir(str(path))
         with ix.reader() as reader:
-            n = reader.doc_count_all()
-            alive = np.ones(n, dtype=bool)
-            if reader.has_deletions():
-                for docnum in range(n):
-                    alive[docnum] = not reader.is_deleted(docnum)
-            section_names, section = _codes(list(reader.column_reader("section")))
-            month_names, month = _codes(list(reader.column_reader("month")))
-            dup_names, dup = _codes(list(reader.column_reader("dup")))
-            pub_col = reader.column_reader("published", translate=False)
+            alive = columns.alive(reader)
+            section_names, section = _codes(columns.strings(reader, "section"))
+            month_names, month = _codes(columns.strings(reader, "month"))
+            dup_names, dup = _codes(columns.strings(reader, "dup"))
+            raw = columns.numeric(reader, "published").astype(np.uint64)
             # an undated document reads back as the column default 2**64 - 1, which fits no int64
-            published = np.fromiter((v if v is not None and v <= MAX_LONG else NO_DATE for v in pub_col),
-                                    dtype=np.int64, count=n)
-            outlets = {o.lower(): o for o in set(reader.column_reader("outlet")) if o}
+            published = np.where(raw <= np.uint64(MAX_LONG), raw, np.uint64(0)).astype(np.int64)
+            published[raw > np.uint64(MAX_LONG)] = NO_DATE
+            outlets = {o.lower(): o for o in set(columns.strings(reader, "outlet")) if o}
         # documents without a date have an empty month code; keep their published at NO_DATE
         empty_month = np.flatnonzero(month_names == "")
         if empty_month.size:
