@@ -24,7 +24,7 @@ from indexer.search import snippets
 from indexer.search.model import ArticleView, FacetValue, Hit, SearchRequest, SearchResult
 from indexer.search.query import Compiler, expand_synonyms, parse, relax_ambiguous
 from indexer.search.rerank import query_slots, rerank
-from indexer.search.scoring import Evaluator
+from indexer.search.scoring import Evaluator, SegmentCache
 from indexer.search.snapshot import NO_DATE, Snapshot, day_end, day_start
 from indexer.search.suggest import complete, did_you_mean
 from indexer.store import IndexStore
@@ -53,6 +53,7 @@ class SearchEngine:
         self.lexicon = Lexicon.load(settings.analysis) if settings.analysis.expand_synonyms else None
         self._stopwords = load_word_lists(settings.analysis).stopwords
         self._snapshot: Snapshot | None = None
+        self._segment_cache = SegmentCache(settings.search.cache_mb)
         self._lock = threading.Lock()
 
     # --- generations -----------------------------------------------------
@@ -71,7 +72,7 @@ class SearchEngine:
                 if snap is not None:  # pointer vanished: keep serving what we have
                     return snap
                 raise IndexUnavailable("belum ada indeks: jalankan `warta-index build` terlebih dahulu")
-            snap = Snapshot.open(path, self.store.meta(path))
+            snap = Snapshot.open(path, self.store.meta(path), self._segment_cache)
             stemcache.preload(snap.schema["body"].analyzer, self.store.root)
             # completions need the exact-field vocabulary: load it off the request path
             threading.Thread(target=snap.vocabulary, name="warta-vocabulary", daemon=True).start()

@@ -17,7 +17,7 @@ from whoosh import index as whoosh_index
 from whoosh.util.times import datetime_to_long
 
 from indexer.search import columns
-from indexer.search.scoring import PostingsCache
+from indexer.search.scoring import PostingsCache, SegmentCache
 
 NO_DATE = np.iinfo(np.int64).min
 MAX_LONG = np.iinfo(np.int64).max
@@ -54,6 +54,7 @@ class Snapshot:
     outlets: dict                # lowercase -> stored outlet value
     meta: dict
     schema: object = None        # read once: FileIndex.schema unpickles the TOC on every access
+    segment_cache: SegmentCache | None = None   # posting arrays per segment, shared across generations
     _local: threading.local = field(default_factory=threading.local, repr=False)
     _postings: object = field(default=None, repr=False)
     _postings_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -62,7 +63,7 @@ class Snapshot:
     _vocab_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
-    def open(cls, path: Path, meta: dict) -> "Snapshot":
+    def open(cls, path: Path, meta: dict, segment_cache: SegmentCache | None = None) -> "Snapshot":
         ix = whoosh_index.open_dir(str(path))
         with ix.reader() as reader:
             alive = columns.alive(reader)
@@ -81,7 +82,8 @@ class Snapshot:
         dup_sizes = np.bincount(dup[alive], minlength=len(dup_names))
         date_order = np.argsort(published, kind="stable")
         return cls(path.name, path, ix, int(alive.sum()), alive, section_names, section, month_names,
-                   month, published, date_order, dup, dup_sizes, outlets, meta, schema=ix.schema)
+                   month, published, date_order, dup, dup_sizes, outlets, meta, schema=ix.schema,
+                   segment_cache=segment_cache)
 
     def searcher(self):
         """A Whoosh searcher for the calling thread (searchers are not thread-safe)."""
@@ -95,7 +97,7 @@ class Snapshot:
         if self._postings is None:
             with self._postings_lock:
                 if self._postings is None:
-                    self._postings = PostingsCache(self.ix, len(self.alive))
+                    self._postings = PostingsCache(self.ix, len(self.alive), self.segment_cache)
         return self._postings
 
     def section_lookup(self) -> dict:
