@@ -67,12 +67,6 @@ VARIANTS = [
     Variant("exact-1.2", "default", search=dict(exact_boost=1.2), note="exact-form weight doubled"),
     Variant("recency-0.5", "default", search=dict(recency_boost=0.5), note="recency boost 0.5, 30-day half-life"),
     Variant("collapse-off", "default", search=dict(collapse_duplicates=False), note="no duplicate collapsing"),
-    Variant("exactform-0", "default", search=dict(exact_form_boost=0.0), note="no exact-form re-scoring"),
-    Variant("exactform-0.05", "default", search=dict(exact_form_boost=0.05), note="exact-form re-scoring 0.05"),
-    Variant("exactform-0.2", "default", search=dict(exact_form_boost=0.2), note="exact-form re-scoring 0.2"),
-    Variant("exactform-0.3", "default", search=dict(exact_form_boost=0.3), note="exact-form re-scoring 0.3"),
-    Variant("none-exactform-0", "none", search=dict(exact_form_boost=0.0),
-            note="no stemming, no exact-form re-scoring"),
 ]
 
 

@@ -100,8 +100,6 @@ class SearchSettings:
     lead_boost: float = 1.5
     caption_boost: float = 0.5
     exact_boost: float = 0.6      # weight of the unstemmed field: exact forms outrank stem-only matches
-    exact_form_boost: float = 0.1  # top results re-scored by the share of query words found as written
-    rerank_window: int = 30       # how many top results that re-scoring looks at
     cache_mb: int = 256           # posting arrays kept per serving process (per segment, across updates)
     recency_boost: float = 0.0    # 0 = off; else max multiplier added for a brand-new article
     recency_scale_days: float = 30.0

@@ -189,28 +189,3 @@ def test_lowercase_ambiguous_acronym_inside_a_name_is_optional(tmp_path):
     assert ids(result) == ["osama"] and not result.fallback_or
     assert ids(eng.search(SearchRequest(query="as roda"))) == ["roda"]
 
-
-def test_exact_forms_break_ties_between_articles_that_stem_alike(tmp_path):
-    """Two outlets, one story: the article with the reader's word forms comes first."""
-    from indexer.search.rerank import exact_share, query_slots
-    from indexer.search.query import parse
-
-    slots = query_slots([u for g in parse("sungai yang tercemar").groups for u in g], frozenset({"yang"}))
-    assert slots == [(("sungai",),), (("tercemar",),)]
-    assert exact_share("Sungai itu tercemar.", slots) == 1.0 and exact_share("pencemaran sungai", slots) == 0.5
-    src = write_jsonl(tmp_path / "a.jsonl", [
-        {"id": "pencemaran", "title": "Pencemaran Sungai Cileungsi", "date": "2019-09-14", "url": "https://c.id/1",
-         "body": "Pemprov Jabar menggelar rapat pada Jumat.\n\nIa menyoroti pencemaran sungai oleh limbah pabrik."},
-        {"id": "tercemar", "title": "Pencemaran Sungai Cileungsi", "date": "2019-09-13", "url": "https://c.id/2",
-         "body": "Pemprov Jabar menggelar rapat pada Jumat.\n\nIa menyoroti sungai tercemar oleh limbah pabrik."},
-    ])
-    plain = settings_for(tmp_path, [jsonl_source(src)], search={"exact_form_boost": 0, "collapse_duplicates": False})
-    build(plain)
-    # without re-scoring the tie goes to the newer article; with it, to the one with "tercemar"
-    assert ids(SearchEngine(plain).search(SearchRequest(query="sungai tercemar")))[0] == "pencemaran"
-    reranked = settings_for(tmp_path, [jsonl_source(src)], search={"collapse_duplicates": False})
-    result = SearchEngine(reranked).search(SearchRequest(query="sungai tercemar"))
-    assert ids(result) == ["tercemar", "pencemaran"] and result.hits[0].score > result.hits[1].score
-    # newest-first sorting is not touched
-    newest = SearchEngine(reranked).search(SearchRequest(query="sungai tercemar", sort="newest"))
-    assert ids(newest) == ["pencemaran", "tercemar"]

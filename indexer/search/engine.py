@@ -17,13 +17,11 @@ import numpy as np
 from whoosh.util.times import long_to_datetime
 
 from indexer import stemcache
-from indexer.analysis import load_word_lists
 from indexer.config import Settings
 from indexer.lexicon import Lexicon
 from indexer.search import snippets
 from indexer.search.model import ArticleView, FacetValue, Hit, SearchRequest, SearchResult
 from indexer.search.query import Compiler, expand_synonyms, parse, relax_ambiguous
-from indexer.search.rerank import query_slots, rerank
 from indexer.search.scoring import Evaluator, SegmentCache
 from indexer.search.snapshot import NO_DATE, Snapshot, day_end, day_start
 from indexer.search.suggest import complete, did_you_mean
@@ -51,7 +49,6 @@ class SearchEngine:
         self.settings = settings
         self.store = IndexStore(settings.index)
         self.lexicon = Lexicon.load(settings.analysis) if settings.analysis.expand_synonyms else None
-        self._stopwords = load_word_lists(settings.analysis).stopwords
         self._snapshot: Snapshot | None = None
         self._segment_cache = SegmentCache(settings.search.cache_mb)
         self._lock = threading.Lock()
@@ -117,8 +114,6 @@ class SearchEngine:
         section_mask, date_mask = self._filter_masks(snap, request)
         selected = matched & section_mask & date_mask
         total = int(selected.sum())
-        if request.sort not in ("newest", "oldest") and q is not None and total > 1:
-            scores = self._rerank_exact(searcher, parsed, scores, selected)
         facets = self._facets(snap, request, matched, section_mask, date_mask) if request.facets else {}
         hits = self._page(snap, searcher, q, scores, selected, request)
         if request.highlight:
@@ -129,18 +124,6 @@ class SearchEngine:
         return SearchResult(request=request, total=total, hits=hits, facets=facets, suggestion=suggestion,
                             took_ms=round((time.perf_counter() - started) * 1000, 2),
                             generation=snap.generation, fallback_or=fallback)
-
-    def _rerank_exact(self, searcher, parsed, scores: np.ndarray, selected: np.ndarray) -> np.ndarray:
-        cfg = self.settings.search
-        if cfg.exact_form_boost <= 0:
-            return scores
-        slots = query_slots((u for g in parsed.groups for u in g), self._stopwords)
-
-        def text_of(docnum: int) -> str:
-            f = searcher.stored_fields(docnum)
-            return f"{f.get('title', '')}\n{f.get('text', '')}\n{f.get('caption', '')}"
-
-        return rerank(scores, selected, slots, text_of, cfg.exact_form_boost, cfg.rerank_window)
 
     def _matching(self, snap: Snapshot, searcher, q, score: bool = True) -> tuple[np.ndarray, np.ndarray]:
         """(matches, BM25F scores) over document numbers; q None = every live document, unscored."""
