@@ -23,7 +23,7 @@ from whoosh.system import pack_uint
 from indexer.analysis import (TOKEN_RE, AcronymLowercaseFilter, IndonesianStemFilter, IndonesianStopFilter,
                               IndonesianTokenizer, _clean_token, _compound_spans)
 
-_CACHE_LIMIT = 400_000      # entries per table; a table is simply cleared when it fills up
+_CACHE_LIMIT = 200_000      # entries per table; a table is simply cleared when it fills up
 _STOPPED = False            # the "term" of a token the chain drops
 
 
