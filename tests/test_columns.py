@@ -49,3 +49,16 @@ def test_columns_match_whoosh_across_segments_deletions_and_missing_values(tmp_p
                 col = leaf._perdoc.column_reader(_lenfield(field), LENGTHS_COLUMN)
                 expected += [byte_to_length(col[d]) for d in range(leaf.doc_count_all())]
             assert columns.field_lengths(reader, field).tolist() == expected, field
+
+
+def test_doc_frequencies_match_whoosh_terms_with_inlined_and_block_postings(tmp_path):
+    src = write_jsonl(tmp_path / "a.jsonl", records(300))
+    settings = settings_for(tmp_path, [jsonl_source(src)], index={"procs": 2, "segment_mb": 1})
+    generation, _ = build(settings)
+    ix = whoosh_index.open_dir(str(generation))
+    with ix.reader() as reader:
+        expected = {t.decode("utf-8"): info.doc_frequency() for t, info in reader.iter_field("exact")}
+        got = columns.doc_frequencies(reader, "exact")
+        assert got == expected
+        assert max(got.values()) >= 100 and min(got.values()) == 1      # block and inlined lists
+        assert columns.doc_frequencies(reader, "nonexistent") == {}

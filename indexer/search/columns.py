@@ -8,9 +8,12 @@ is one read; anything else falls back to Whoosh's own iteration.
 """
 from __future__ import annotations
 
+import struct
+
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.columns import EmptyColumnReader, NumericColumn, VarBytesColumn
+from whoosh.system import pack_ushort
 from whoosh.util.numeric import byte_to_length
 
 _BYTE_LENGTHS = np.array([byte_to_length(i) for i in range(256)], dtype=np.float32)
@@ -92,3 +95,27 @@ def alive(ix_reader) -> np.ndarray:
             mask[offset + deleted] = False
     return mask
 
+
+
+_DOC_FREQ = struct.Struct("!I")
+_DOC_FREQ_AT = 5            # W3TermInfo header "!BfIBBfII": flags, weight, then the document frequency
+
+
+def doc_frequencies(ix_reader, fieldname: str) -> dict[str, int]:
+    """term -> document frequency of every term of a field, summed over segments.
+
+    Read from the raw term-index records: Whoosh's `iter_field` decodes each term's whole
+    TermInfo, which for a short posting list stored inline (WartaCodec) unpickles its postings.
+    """
+    out: dict[str, int] = {}
+    for leaf, _offset in ix_reader.leaf_readers():
+        terms = leaf._terms
+        if fieldname not in terms._fieldmap:
+            continue
+        prefix = pack_ushort(terms._fieldmap[fieldname])
+        for key, value in terms._tindex.items_from(prefix):
+            if not key.startswith(prefix):
+                break
+            text = key[len(prefix):].decode("utf-8")
+            out[text] = out.get(text, 0) + _DOC_FREQ.unpack_from(value, _DOC_FREQ_AT)[0]
+    return out

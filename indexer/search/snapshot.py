@@ -113,11 +113,10 @@ class Snapshot:
             if self._vocab is None:
                 terms, freqs = [], []
                 with self.ix.reader() as reader:
-                    for term, info in reader.iter_field("exact"):
-                        text = term.decode("utf-8") if isinstance(term, bytes) else term
+                    for text, df in sorted(columns.doc_frequencies(reader, "exact").items()):
                         if len(text) > 1 and not text.isdigit():
                             terms.append(text)
-                            freqs.append(info.doc_frequency())
+                            freqs.append(df)
                 self._vocab = (np.array(terms, dtype=object), np.array(freqs, dtype=np.int64))
                 # spelling candidates: words seen in at least two articles
                 min_freq = 2 if self.doc_count >= 1000 else 1  # tiny indexes: every word counts
