@@ -1,11 +1,12 @@
-"""Stem every distinct word of a build once, in parallel, before indexing.
+"""The stem table: every word's stem, kept on disk next to the index (a cache).
 
 Sastrawi costs ~170 µs per unseen word and real news brings ~100k distinct
-words (names, loan words), so a cold build spent most of its time stemming,
-and every writer process stemmed the same words again.  Instead the build
-collects the distinct words, stems the unseen ones across a process pool,
-seeds the analyzer's table (the writer processes fork afterwards and inherit
-it) and keeps the table on disk next to the index for the next build.
+words (names, loan words), so stems are computed once and reused: a full
+build seeds the analyzer with the table before its writer processes fork, the
+writers learn the words they had to stem and hand them back (`learning`,
+`learned`), and the build saves the grown table. An update, which runs in one
+process, stems the unseen words of its changed articles across a process pool
+first (`warm`). Search processes `preload` the table.
 """
 from __future__ import annotations
 
@@ -43,11 +44,7 @@ def warm(analyzer, texts: Iterable[str], cache_root: Path, procs: int = 2) -> di
     flt = stem_filter(analyzer)
     if flt is None:
         return {}
-    path = _cache_file(cache_root, flt)
-    try:
-        known: dict[str, str] = pickle.loads(path.read_bytes())
-    except (FileNotFoundError, EOFError, pickle.UnpicklingError, ValueError):
-        known = {}
+    known = load(analyzer, cache_root)
     # A fast approximation of the tokenizer is enough: a word missed here is
     # simply stemmed (and cached) by the analyzer as usual.
     distinct: set[str] = set()
@@ -65,10 +62,7 @@ def warm(analyzer, texts: Iterable[str], cache_root: Path, procs: int = 2) -> di
         else:
             for chunk in chunks:
                 known.update(_stem_chunk(chunk))
-        cache_root.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_bytes(pickle.dumps(known, protocol=pickle.HIGHEST_PROTOCOL))
-        tmp.replace(path)
+        save(analyzer, cache_root, known)
     flt.seed({w: known[w] for w in distinct if w in known})
     return {"distinct_words": len(distinct), "newly_stemmed": len(todo), "stems_on_disk": len(known)}
 
@@ -114,12 +108,6 @@ def save(analyzer, cache_root: Path, known: dict[str, str]) -> None:
 
 def preload(analyzer, cache_root: Path) -> int:
     """Seed a search process with the stems a build computed (it is a cache: same function, same results)."""
-    flt = stem_filter(analyzer)
-    if flt is None:
-        return 0
-    try:
-        known = pickle.loads(_cache_file(cache_root, flt).read_bytes())
-    except (FileNotFoundError, EOFError, pickle.UnpicklingError, ValueError):
-        return 0
-    flt.seed(known)
+    known = load(analyzer, cache_root)
+    seed(analyzer, known)
     return len(known)
