@@ -92,6 +92,13 @@ def session_processes(sid: int) -> list[psutil.Process]:
     return found
 
 
+def _default_sigint() -> None:
+    """Give the build Ctrl-C back when the test run itself ignores it: a shell starts background
+    jobs (`.ci/run &`, nohup) with SIGINT ignored, and an ignored signal stays ignored across exec,
+    so the SIGINT tests would test the launcher, not the build."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def run_cli(cfg: Path, *args: str, kill_at: str | None = None, timeout: float = CLI_TIMEOUT):
     """Run warta-index in its own session; returns (returncode, stderr, leftover processes).
 
@@ -103,7 +110,8 @@ def run_cli(cfg: Path, *args: str, kill_at: str | None = None, timeout: float = 
     # stderr goes to a file, not a pipe: orphans of a killed build would keep a pipe open
     with tempfile.TemporaryFile("w+", encoding="utf-8") as errors:
         proc = subprocess.Popen([sys.executable, "-m", "indexer", "--config", str(cfg), *args], cwd=REPO,
-                                env=env, stdout=subprocess.DEVNULL, stderr=errors, start_new_session=True)
+                                env=env, stdout=subprocess.DEVNULL, stderr=errors, start_new_session=True,
+                                preexec_fn=_default_sigint)
         try:
             proc.wait(timeout=timeout)
         finally:
