@@ -183,13 +183,10 @@ class _PostingsWriter(W3PostingsWriter):
 class WartaCodec(W3Codec):
     """Whoosh's W3 codec (same files, same readers) with a faster posting writer.
 
-    Posting lists of up to `inlinelimit` documents are stored inside the term index instead of
-    as a pickled, compressed block of their own: most terms of a news archive (names, numbers,
+    Posting lists of fewer than `inlinelimit` documents are stored inside the term index instead
+    of as a pickled, compressed block of their own: most terms of a news archive (names, numbers,
     typos) occur in very few documents, so this skips most block writes.
     """
-
-    def __init__(self, blocklimit: int = 128, compression: int = 3, inlinelimit: int = 1):
-        super().__init__(blocklimit=blocklimit, compression=compression, inlinelimit=inlinelimit)
 
     def field_writer(self, storage, segment):
         return _FieldWriter(self, storage, segment)
