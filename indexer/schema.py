@@ -75,8 +75,8 @@ class DuplicateFinder:
     releases run by several outlets under their own headlines; a series of templated daily
     reports, such as gold prices, stays apart). Feed every article of the build in reading order.
 
-    MinHash: 128 hashes per article, of which 16 bands x 5 rows propose candidates (a pair at
-    Jaccard 0.8 is proposed with probability 0.998) and the share of equal hashes estimates the
+    MinHash: 128 hashes per article, of which 12 bands x 5 rows propose candidates (a pair at
+    Jaccard 0.8 is proposed with probability 0.99) and the share of all equal hashes estimates the
     Jaccard (standard error ~0.035 at 0.8). Only the hashes are kept, as uint32 in one growing
     array, and each band bucket is one int in a dict: ~0.7 KB per article, so a build of
     hundreds of thousands of articles streams through in bounded memory. Words are hashed with
@@ -86,7 +86,7 @@ class DuplicateFinder:
     SHINGLE = 3
     MAX_WORDS = 400          # the opening of the body is enough to recognise a copy
     MIN_SHINGLES = 20        # shorter bodies group on title + opening only
-    HASHES, BANDS, ROWS = 128, 16, 5
+    HASHES, BANDS, ROWS = 128, 12, 5
     WORD_CACHE = 500_000
 
     def __init__(self, threshold: float = 0.8, max_days: float = 3.0):
