@@ -126,7 +126,7 @@ class PostingsCache:
                  else (np.empty(0, np.int64), np.empty(0, np.float32)))
         self._cache[key] = value
         if len(self._cache) > CACHE_TERMS:
-            self._cache.pop(next(iter(self._cache)))
+            self._cache.pop(next(iter(self._cache)), None)   # threads may race to evict the same key
         return value
 
     def phrase_docs(self, searcher, q) -> np.ndarray:
