@@ -106,12 +106,12 @@ class PostingsCache:
         key = (segment_id, field, text)
         value = self.segments.get(key)
         if value is None:
-            if (field, text) in seg:
-                btext = seg._text_to_bytes(field, text)
-                with self._lock:
+            with self._lock:      # the membership test reads the shared term file too
+                if (field, text) in seg:
+                    btext = seg._text_to_bytes(field, text)
                     value = _leaf_arrays(seg._terms.matcher(field, btext, seg.schema[field].format))
-            else:
-                value = (np.empty(0, np.int64), np.empty(0, np.float32))
+                else:
+                    value = (np.empty(0, np.int64), np.empty(0, np.float32))
             self.segments.put(key, value)
         return value
 
