@@ -16,9 +16,8 @@ from __future__ import annotations
 import queue
 
 from whoosh.multiproc import MpWriter, SubWriterTask
-from whoosh.writing import SegmentWriter
-
 from indexer import stemcache
+from indexer.segwriter import TermPoolWriter
 
 _NO_SPILL_MB = 1 << 20      # a sub-writer's own pool limit: never reached, segments roll over first
 
@@ -30,9 +29,9 @@ class SegmentTask(SubWriterTask):
         super().__init__(*args, **kwargs)
         self.segment_bytes = segment_mb * 1024 * 1024
 
-    def _new_writer(self, ix) -> SegmentWriter:
+    def _new_writer(self, ix) -> TermPoolWriter:
         options = dict(self.kwargs, limitmb=_NO_SPILL_MB)
-        self.writer = SegmentWriter(ix, _lk=False, **options)
+        self.writer = TermPoolWriter(ix, _lk=False, **options)
         return self.writer
 
     def run(self):

@@ -131,6 +131,14 @@ def _fast_for(analyzer) -> "TermPositions | None":
     return cached[1]
 
 
+def fast_positions(field, value) -> "dict[str, list[int]] | None":
+    """term -> positions of `value` as `field` indexes it, when the fast path applies (else None)."""
+    if not isinstance(field.format, FastPositions) or not isinstance(value, str):
+        return None
+    fast = _fast_for(field.analyzer)
+    return fast(value) if fast is not None else None
+
+
 class FastPositions(Positions):
     """`whoosh.formats.Positions` whose indexing path uses `TermPositions` (same postings)."""
 
@@ -144,28 +152,61 @@ class FastPositions(Positions):
             yield term, len(poslist), len(poslist) * fb, encode_positions(poslist)
 
 
-class _FieldLengths:
+class FieldLengths:
     """`doc_field_length` from per-field lists read once, instead of a column read per posting."""
 
     def __init__(self, lengths):
         self._lengths = lengths
         self._tables: dict[str, list[int]] = {}
 
-    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:
+    def column(self, fieldname: str, default: int = 0) -> list:
+        """The field's stored length of every document (None or 0 where it has none)."""
         table = self._tables.get(fieldname)
         if table is None:
             read = self._lengths.doc_field_length
             table = self._tables[fieldname] = [read(n, fieldname, default)
                                                for n in range(self._lengths.doc_count_all())]
+        return table
+
+    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:
+        table = self.column(fieldname, default)
         return table[docnum] if docnum < len(table) else default
 
 
 class _FieldWriter(W3FieldWriter):
     def add_postings(self, schema, lengths, items):
-        return super().add_postings(schema, _FieldLengths(lengths) if lengths else None, items)
+        return super().add_postings(schema, FieldLengths(lengths) if lengths else None, items)
+
+    def add_term_postings(self, btext: bytes, postings: list, lengths: "list | None") -> None:
+        """One term's whole posting list ((docnum, weight, vbytes) in docnum order) at once:
+        the same files as `start_term`, one `add` per posting and `finish_term`."""
+        self.start_term(btext)
+        self._postwriter.add_many(postings, lengths)
+        self.finish_term()
 
 
 class _PostingsWriter(W3PostingsWriter):
+    def add_many(self, postings: list, lengths: "list | None") -> None:
+        """`add_posting` for a whole posting list, a block at a time (same blocks, same statistics).
+
+        `lengths` maps a docnum to the field's stored (quantised) length, None for unscored fields.
+        """
+        limit = self._blocklimit
+        for start in range(0, len(postings), limit):
+            if self._ids:                   # add_posting writes a full block when the next posting comes
+                self._write_block()
+            chunk = postings[start:start + limit]
+            ids, weights, values = zip(*chunk)
+            self._ids.extend(ids)
+            self._weights.extend(weights)
+            self._values = [v for v in values if v]
+            self._maxweight = max(0, max(weights))
+            if lengths is not None:
+                found = [n for n in (lengths[d] for d in ids) if n]
+                if found:
+                    self._minlength = min(found)
+                    self._maxlength = max(found)
+
     def finish_postings(self):
         # W3PostingsWriter calls a method W3TermInfo does not have (set_inline) when it inlines a
         # short posting list, so Whoosh's inlinelimit > 1 crashes; this is the intended behaviour.
