@@ -1,13 +1,15 @@
 """HTTP throughput and latency of `warta-serve` (gunicorn, gthread) under concurrent loopback clients.
 
     .venv/bin/python bench/http_bench.py [--config C] [--connections 16] [--duration 30] [--workers 2]
+                                         [--no-result-cache]
 
 Starts `warta-serve --port 0 --workers 2` on the given index (default: the CLICK-ID scratch index of
 bench/build.py), requests every /api/search URL of bench/queries.txt once (each must answer 200),
 warms up with wrk for a few seconds, then runs `wrk -t2 -c16 -d30s` with a Lua script that cycles
 through the same URLs (each thread starting at a different offset) and reports requests/s, latency
 percentiles and every error: socket errors and non-200 answers (0 required). Finally the RSS / PSS /
-USS of each gunicorn worker. The wrk client runs on the same 2 cores as the server.
+USS of each gunicorn worker. The mix repeats, so after its first pass a server with the result cache
+(the default) answers from memory; `--no-result-cache` measures full searches. The wrk client runs on the same 2 cores as the server.
 (Not named bench/http.py: a script's folder comes first on sys.path, and a file called http.py
 there would shadow the standard library's `http` package for every bench script.)
 JSON goes to bench/results/http.json.
@@ -163,11 +165,26 @@ def wrk(url: str, paths: Path, scratch: Path, connections: int, duration: int, t
             "mb_per_s": round(raw["bytes"] / seconds / MB, 2), "connections": connections, "wrk_threads": threads}
 
 
+def without_result_cache(config: Path) -> Path:
+    """A copy of `config` (same folder, so relative paths hold) with `[search] result_cache = 0`."""
+    lines = config.read_text(encoding="utf-8").splitlines()
+    if "[search]" in (line.strip() for line in lines):
+        at = [line.strip() for line in lines].index("[search]") + 1
+        lines[at:at] = ["result_cache = 0"]
+    else:
+        lines += ["", "[search]", "result_cache = 0"]
+    copy = config.with_name(config.stem + ".no-result-cache.toml")
+    copy.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return copy
+
+
 def run_http(config: Path, scratch: Path, connections: int = 16, duration: int = 30, workers: int = 2,
-             warmup: int = 5, threads: int | None = None) -> dict:
+             warmup: int = 5, threads: int | None = None, result_cache: bool = True) -> dict:
+    """With result_cache=False the server answers every request with a full search (the engine's
+    throughput); by default it runs as configured, where the mix repeats and hits the cache."""
     paths = paths_file(scratch)
     started = time.perf_counter()
-    server = Server(config, workers, threads)
+    server = Server(config if result_cache else without_result_cache(config), workers, threads)
     startup_s = time.perf_counter() - started
     try:
         bad = []
@@ -190,6 +207,7 @@ def run_http(config: Path, scratch: Path, connections: int = 16, duration: int =
         result["sequential_first_pass_ms_median"] = round(sorted(first_pass)[len(first_pass) // 2] * 1000, 1)
         result["first_pass_non200"] = bad
         result["threads_per_worker"] = threads
+        result["result_cache"] = result_cache
         result["workers"] = workers
     finally:
         server.stop()
@@ -205,6 +223,8 @@ def main(argv=None) -> int:
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--threads", type=int, default=None, help="threads per worker (default: [web] threads)")
     p.add_argument("--nice", type=int, default=5)
+    p.add_argument("--no-result-cache", action="store_true",
+                   help="serve with [search] result_cache = 0: every request is a full search")
     p.add_argument("--json", type=Path, default=REPO / "bench" / "results" / "http.json")
     args = p.parse_args(argv)
     be_nice(args.nice)
@@ -214,7 +234,7 @@ def main(argv=None) -> int:
     info = machine()
     with LoadMonitor() as load:
         res = run_http(args.config, args.scratch, args.connections, args.duration, args.workers,
-                       threads=args.threads)
+                       threads=args.threads, result_cache=not args.no_result_cache)
     res.update(machine=info, load=load.summary(), config=str(args.config),
                target=f">= {TARGET_RPS:.0f} req/s, 0 errors",
                target_met=res["requests_per_s"] >= TARGET_RPS and res["errors"] == 0 and not res["first_pass_non200"])

@@ -91,8 +91,11 @@ def _summarise(per_pass: list[dict], requests) -> dict:
 
 
 def _settings(config):
+    """The settings to measure with: the engine's own work, so the result cache is off (every pass
+    would otherwise be answered from it after the first)."""
     from indexer.config import Settings, load_settings
-    return config if isinstance(config, Settings) else load_settings(config)
+    settings = config if isinstance(config, Settings) else load_settings(config)
+    return settings.replace(search={"result_cache": 0})
 
 
 def measure_warta(config, passes: int = 3, evict: bool = True, suggest_limit: int = 8) -> dict:

@@ -101,6 +101,7 @@ class SearchSettings:
     caption_boost: float = 0.5
     exact_boost: float = 0.6      # weight of the unstemmed field: exact forms outrank stem-only matches
     cache_mb: int = 256           # posting arrays kept per serving process (per segment, across updates)
+    result_cache: int = 1000      # recent results kept per serving process for repeated requests; 0 = off
     recency_boost: float = 0.0    # 0 = off; else max multiplier added for a brand-new article
     recency_scale_days: float = 30.0
     snippet_chars: int = 220
@@ -115,6 +116,7 @@ class WebSettings:
     port: int = 8000
     workers: int = 2
     threads: int = 4
+    keepalive: int = 0            # seconds an idle client connection stays open; 0 = one request per connection
     site_name: str = "Warta"
     public_url: str = ""          # absolute base URL used in embed snippets; empty = request host
     cors_origins: tuple[str, ...] = ("*",)

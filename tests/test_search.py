@@ -189,3 +189,34 @@ def test_lowercase_ambiguous_acronym_inside_a_name_is_optional(tmp_path):
     assert ids(result) == ["osama"] and not result.fallback_or
     assert ids(eng.search(SearchRequest(query="as roda"))) == ["roda"]
 
+
+
+def test_repeated_request_is_answered_from_the_result_cache(engine):
+    request = SearchRequest(query="harga beras", sections=("Ekonomi",))
+    first = engine.search(request)
+    hits_before = engine.results.hits
+    again = engine.search(request)
+    assert engine.results.hits == hits_before + 1
+    assert (again.total, ids(again), again.facets) == (first.total, ids(first), first.facets)
+    # another page, sort or filter is another request
+    engine.search(SearchRequest(query="harga beras"))
+    assert engine.results.hits == hits_before + 1
+
+
+def test_result_cache_follows_the_published_generation(tmp_path):
+    from indexer.build import update
+    src = write_jsonl(tmp_path / "articles.jsonl", ARTICLES[:3])
+    settings = settings_for(tmp_path, [jsonl_source(src)])
+    build(settings)
+    engine = SearchEngine(settings)
+    request = SearchRequest(query="banjir")
+    assert engine.search(request).total == 2
+    write_jsonl(tmp_path / "articles.jsonl", ARTICLES[:3] + [
+        {"id": "banjir-baru", "title": "Banjir kembali datang", "date": "2024-06-01", "section": "Daerah",
+         "url": "https://contoh.id/daerah/11", "body": "Air naik lagi di kelurahan yang sama."}])
+    update(settings)
+    assert engine.search(request).total == 3        # the cached answer of the old generation is not reused
+    off = SearchEngine(settings.replace(search={"result_cache": 0}))
+    off.search(request)
+    off.search(request)
+    assert (off.results.hits, len(off.results)) == (0, 0)

@@ -9,6 +9,7 @@ next request, without a restart.
 """
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from datetime import datetime
@@ -22,6 +23,7 @@ from indexer.lexicon import Lexicon
 from indexer.search import snippets
 from indexer.search.model import ArticleView, FacetValue, Hit, SearchRequest, SearchResult
 from indexer.search.query import Compiler, expand_synonyms, parse, relax_ambiguous
+from indexer.search.resultcache import ResultCache
 from indexer.search.scoring import Evaluator, SegmentCache
 from indexer.search.snapshot import NO_DATE, Snapshot, day_end, day_start
 from indexer.search.suggest import complete, did_you_mean
@@ -51,6 +53,7 @@ class SearchEngine:
         self.lexicon = Lexicon.load(settings.analysis) if settings.analysis.expand_synonyms else None
         self._snapshot: Snapshot | None = None
         self._segment_cache = SegmentCache(settings.search.cache_mb)
+        self.results = ResultCache(settings.search.result_cache)
         self._lock = threading.Lock()
 
     # --- generations -----------------------------------------------------
@@ -91,6 +94,14 @@ class SearchEngine:
     def search(self, request: SearchRequest) -> SearchResult:
         started = time.perf_counter()
         snap = self.snapshot()
+        cached = self.results.get(snap.generation, request)
+        if cached is not None:
+            return dataclasses.replace(cached, took_ms=round((time.perf_counter() - started) * 1000, 2))
+        result = self._search(snap, request, started)
+        self.results.put(snap.generation, request, result)
+        return result
+
+    def _search(self, snap: Snapshot, request: SearchRequest, started: float) -> SearchResult:
         searcher = snap.searcher()
         compiler = self._compiler(snap)
         # requests built by hand (not via params.py) may carry lone surrogates: make them plain text
