@@ -12,13 +12,16 @@ indexing, goes through Whoosh's own path.
 """
 from __future__ import annotations
 
+import struct
 import unicodedata
+from array import array
 from collections import defaultdict
 from pickle import dumps
 
 from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3PostingsWriter
 from whoosh.formats import Positions
-from whoosh.system import pack_uint
+from whoosh.system import pack_uint, pack_ushort
+from whoosh.util.numeric import length_to_byte
 
 from indexer.analysis import (TOKEN_RE, AcronymLowercaseFilter, IndonesianStemFilter, IndonesianStopFilter,
                               IndonesianTokenizer, _clean_token, _compound_spans)
@@ -180,9 +183,32 @@ class _FieldWriter(W3FieldWriter):
     def add_term_postings(self, btext: bytes, postings: list, lengths: "list | None") -> None:
         """One term's whole posting list ((docnum, weight, vbytes) in docnum order) at once:
         the same files as `start_term`, one `add` per posting and `finish_term`."""
+        writer = self._postwriter
+        if len(postings) < writer._inlinelimit and len(postings) <= writer._blocklimit:
+            # most terms: the whole list goes into the term index, no block, no term info object
+            self._tindex.add(pack_ushort(self._fieldid) + btext, inlined_terminfo(postings, lengths))
+            return
         self.start_term(btext)
-        self._postwriter.add_many(postings, lengths)
+        writer.add_many(postings, lengths)
         self.finish_term()
+
+
+_TERMINFO = struct.Struct("!BfIBBfII")     # W3TermInfo._struct
+
+
+def inlined_terminfo(postings: list, lengths: "list | None") -> bytes:
+    """`W3TermInfo.to_bytes()` of a posting list stored inline, as `_PostingsWriter` makes it."""
+    ids, weights, values = zip(*postings)
+    stored_weights = array("f", weights)
+    minlength = maxlength = 0
+    if lengths is not None:
+        found = [n for n in (lengths[d] for d in ids) if n]
+        if found:
+            minlength, maxlength = length_to_byte(min(found)), length_to_byte(max(found))
+    kept = tuple(v for v in values if v)
+    inlined = (ids, tuple(stored_weights), kept if kept else (None,) * len(ids))
+    return _TERMINFO.pack(1, 0 + sum(stored_weights), len(ids), minlength, maxlength,
+                          max(0, max(weights)), ids[0], ids[-1]) + dumps(inlined, 2)
 
 
 class _PostingsWriter(W3PostingsWriter):
