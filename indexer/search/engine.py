@@ -183,7 +183,8 @@ class SearchEngine:
         """Selected document numbers in result order; at least the first `limit` (None = all)."""
         if request.sort in ("newest", "oldest") or q is None:
             order = snap.date_order if request.sort == "oldest" else snap.date_order[::-1]
-            return order[selected[order]]
+            ordered = order[selected[order]]
+            return ordered if limit is None else ordered[:limit]     # collapsing all of them cost ~15 ms at 220k
         docs = np.flatnonzero(selected)
         s = scores[docs]
         if self.settings.search.recency_boost > 0:

@@ -96,6 +96,7 @@ class PostingsCache:
         self._leaves = [(seg, offset, seg.segment().segment_id()) for seg, offset in self._reader.leaf_readers()]
         self._lock = threading.Lock()
         self._cache: OrderedDict = OrderedDict()
+        self._scored: OrderedDict = OrderedDict()
         self.lengths = {f: self._field_lengths(f) for f in SCORED_FIELDS if f in ix.schema}
         self.avg = {f: max(float(a.mean()), 1.0) if a.size else 1.0 for f, a in self.lengths.items()}
 
@@ -127,6 +128,24 @@ class PostingsCache:
         self._cache[key] = value
         if len(self._cache) > CACHE_TERMS:
             self._cache.pop(next(iter(self._cache)), None)   # threads may race to evict the same key
+        return value
+
+    def scored(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """(documents, BM25F contribution at boost 1) of a term in a scored field, cached like `get`:
+        idf, length normalisation and saturation are the same for every query of the generation."""
+        key = (field, text)
+        hit = self._scored.get(key)
+        if hit is not None:
+            return hit
+        docs, tf = self.get(field, text)
+        if docs.size:
+            norm = K1 * ((1 - B) + B * self.lengths[field][docs] / self.avg[field])
+            value = docs, (self.idf(docs) * tf * (K1 + 1) / (tf + norm)).astype(np.float32)
+        else:
+            value = docs, tf
+        self._scored[key] = value
+        if len(self._scored) > CACHE_TERMS:
+            self._scored.pop(next(iter(self._scored)), None)
         return value
 
     def phrase_docs(self, searcher, q) -> np.ndarray:
@@ -166,15 +185,20 @@ class Evaluator:
 
     def _term(self, field: str, text: str, boost: float):
         mask, scores = self._empty()
-        docs, tf = self.p.get(field, text)
-        if docs.size == 0:
-            return mask, scores
-        mask[docs] = True
-        if self.score and field in self.p.lengths:
-            lengths = self.p.lengths[field][docs]
-            norm = K1 * ((1 - B) + B * lengths / self.p.avg[field])
-            scores[docs] = boost * self.p.idf(docs) * tf * (K1 + 1) / (tf + norm)
+        self._add_term(field, text, boost, mask, scores)
         return mask, scores
+
+    def _add_term(self, field: str, text: str, boost: float, mask: np.ndarray, scores: np.ndarray) -> None:
+        """Mark a term's documents in `mask` and add its BM25F score to `scores` (work per posting,
+        not per document of the archive: a document occurs once in a term's postings)."""
+        if self.score and field in self.p.lengths:
+            docs, base = self.p.scored(field, text)
+            if docs.size:
+                mask[docs] = True
+                scores[docs] += boost * base
+        else:
+            docs, _ = self.p.get(field, text)
+            mask[docs] = True
 
     def _eval(self, q):
         if isinstance(q, Q.Term):
@@ -182,6 +206,9 @@ class Evaluator:
         if isinstance(q, Q.Or):
             mask, scores = self._empty()
             for sub in q.subqueries:
+                if isinstance(sub, Q.Term):
+                    self._add_term(sub.fieldname, sub.text, sub.boost, mask, scores)
+                    continue
                 m, s = self._eval(sub)
                 mask |= m
                 scores += s
