@@ -851,6 +851,10 @@ def test_serve_options_and_bind():
         ["--host", "::1", "--port", "8123", "--workers", "1", "--threads", "2"]))
     assert opts["bind"] == ["[::1]:8123"] and (opts["workers"], opts["threads"]) == (1, 2)
     assert serve.gunicorn_options(Settings(), serve.parser().parse_args([]))["bind"] == ["127.0.0.1:8000"]
+    # a connection per request by default (a free worker takes it), keep-alive when configured
+    assert serve.gunicorn_options(Settings(), serve.parser().parse_args([]))["keepalive"] == 0
+    assert serve.gunicorn_options(Settings().replace(web={"keepalive": 5}),
+                                  serve.parser().parse_args([]))["keepalive"] == 5
     app = serve.WartaServer(make_app(), opts)
     assert app.cfg.worker_class_str == "gthread" and app.cfg.threads == 2
 
