@@ -1008,3 +1008,18 @@ def test_warta_serve_runs_gunicorn(demo_settings, tmp_path):
         except subprocess.TimeoutExpired:
             proc.kill()
         proc.stdout.close()
+
+
+def test_serve_warms_a_worker_before_it_takes_requests(demo_settings, tmp_path):
+    from types import SimpleNamespace
+
+    from webapp import serve
+    assert serve.gunicorn_options(Settings(), serve.parser().parse_args([]))["post_worker_init"] is serve._warm_worker
+    app = create_app(demo_settings)
+    serve._warm_worker(SimpleNamespace(wsgi=app, log=logging.getLogger("test")))
+    engine = app.extensions["warta"]._engine
+    assert engine is not None and engine._snapshot is not None and engine._snapshot._postings is not None
+    # no index published yet: the worker starts anyway
+    empty = create_app(Settings().replace(index={"dir": tmp_path / "none"}))
+    serve._warm_worker(SimpleNamespace(wsgi=empty, log=logging.getLogger("test")))
+    assert empty.extensions["warta"]._engine is not None and empty.extensions["warta"]._engine._snapshot is None
