@@ -107,3 +107,24 @@ def test_pool_orders_postings_added_out_of_docnum_order():
     assert pool.currentsize > 0
     pool.cleanup()
     assert pool.currentsize == 0 and list(pool.iter_postings()) == []
+
+
+def test_other_schemas_take_whooshs_document_path_with_the_same_files(tmp_path):
+    """Separate spelling words (not in Warta's schema) are indexed by Whoosh's own add_document."""
+    from whoosh.analysis import StemmingAnalyzer
+    from whoosh.fields import ID, TEXT, Schema
+    schema = Schema(id=ID(stored=True), body=TEXT(analyzer=StemmingAnalyzer(), spelling=True))
+    docs = [{"id": f"d{n}", "body": " ".join(["rendering", "shapes", "rudal"][: n % 3 + 1] * (n % 4 + 1))}
+            for n in range(300)]
+    digests = []
+    for name, writer_class in (("ours", TermPoolWriter), ("whoosh", SegmentWriter)):
+        directory = tmp_path / name
+        directory.mkdir()
+        ix = whoosh_index.create_in(str(directory), schema)
+        writer = writer_class(ix, codec=WartaCodec(inlinelimit=16), compound=False)
+        assert getattr(writer, "_whoosh_path", True)
+        for doc in docs:
+            writer.add_document(**doc)
+        writer.commit()
+        digests.append(segment_files(directory, ix))
+    assert digests[0] == digests[1]
