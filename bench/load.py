@@ -109,11 +109,18 @@ class Server:
     def output(self) -> str:
         return self.log.read_text(encoding="utf-8", errors="replace")
 
-    def workers(self) -> list[int]:
-        try:
-            return sorted(p.pid for p in psutil.Process(self.proc.pid).children())
-        except psutil.Error:
-            return []
+    def workers(self, expected: int = 0, wait: float = 30.0) -> list[int]:
+        """The worker pids; waits up to `wait` s for `expected` of them (gunicorn prints its address
+        before it forks the workers, and each worker opens the index before it serves)."""
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                pids = sorted(p.pid for p in psutil.Process(self.proc.pid).children())
+            except psutil.Error:
+                pids = []
+            if len(pids) >= expected or time.monotonic() > deadline:
+                return pids
+            time.sleep(0.05)
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -248,7 +255,7 @@ def run_load(config: Path, clients: int, duration: float, workers: int = 2, thre
         host = urlsplit(server.url)
         assert host.hostname == "127.0.0.1", server.url
         requests = request_set(server.url, queries)
-        pids = server.workers()
+        pids = server.workers(expected=workers)
         assert len(pids) == workers, (pids, server.output())
         procs = {pid: psutil.Process(pid) for pid in pids}
         warmup = warmup if warmup is not None else max(3.0, duration * 0.2)
