@@ -220,3 +220,17 @@ def test_result_cache_follows_the_published_generation(tmp_path):
     off.search(request)
     off.search(request)
     assert (off.results.hits, len(off.results)) == (0, 0)
+
+
+def test_result_cache_keeps_only_the_newest_generation_it_was_asked_for():
+    from indexer.search.resultcache import ResultCache
+    cache = ResultCache(2)
+    assert cache.get("gen-1", "q") is None
+    cache.put("gen-1", "q", "old answer")
+    assert cache.get("gen-1", "q") == "old answer"
+    assert cache.get("gen-2", "q") is None            # a new generation empties the cache
+    cache.put("gen-1", "q", "late answer")            # finished on the old generation: not kept
+    assert cache.get("gen-2", "q") is None and len(cache) == 0
+    for key in ("a", "b", "c"):
+        cache.put("gen-2", key, key.upper())
+    assert len(cache) == 2 and cache.get("gen-2", "a") is None and cache.get("gen-2", "c") == "C"

@@ -40,8 +40,8 @@ class ResultCache:
         if not self.entries:
             return
         with self._lock:
-            if generation != self.generation:
-                self._reset(generation)
+            if generation != self.generation:   # computed on a generation the cache has left behind
+                return
             self._items[key] = value
             self._items.move_to_end(key)
             while len(self._items) > self.entries:
