@@ -259,5 +259,6 @@ class WartaCodec(W3Codec):
         return _FieldWriter(self, storage, segment)
 
     def postings_writer(self, dbfile, byteids=False):
+        # term vectors (byteids) are located by their extent in the postings file: never inlined
         return _PostingsWriter(dbfile, blocklimit=self._blocklimit, byteids=byteids,
-                               compression=self._compression, inlinelimit=self._inlinelimit)
+                               compression=self._compression, inlinelimit=1 if byteids else self._inlinelimit)

@@ -110,12 +110,14 @@ def test_pool_orders_postings_added_out_of_docnum_order():
 
 
 def test_other_schemas_take_whooshs_document_path_with_the_same_files(tmp_path):
-    """Separate spelling words (not in Warta's schema) are indexed by Whoosh's own add_document."""
+    """Separate spelling words and term vectors (neither in Warta's schema) are indexed by Whoosh's
+    own add_document; WartaCodec never inlines a vector (vectors are found by their file extent)."""
     from whoosh.analysis import StemmingAnalyzer
     from whoosh.fields import ID, TEXT, Schema
-    schema = Schema(id=ID(stored=True), body=TEXT(analyzer=StemmingAnalyzer(), spelling=True))
-    docs = [{"id": f"d{n}", "body": " ".join(["rendering", "shapes", "rudal"][: n % 3 + 1] * (n % 4 + 1))}
-            for n in range(300)]
+    schema = Schema(id=ID(stored=True), body=TEXT(analyzer=StemmingAnalyzer(), spelling=True),
+                    lead=TEXT(vector=True))
+    docs = [{"id": f"d{n}", "body": " ".join(["rendering", "shapes", "rudal"][: n % 3 + 1] * (n % 4 + 1)),
+             "lead": f"kata lain {n}"} for n in range(300)]
     digests = []
     for name, writer_class in (("ours", TermPoolWriter), ("whoosh", SegmentWriter)):
         directory = tmp_path / name
@@ -127,4 +129,6 @@ def test_other_schemas_take_whooshs_document_path_with_the_same_files(tmp_path):
             writer.add_document(**doc)
         writer.commit()
         digests.append(segment_files(directory, ix))
-    assert digests[0] == digests[1]
+    assert any(name.endswith(".vps") for name in digests[0]) and digests[0] == digests[1]
+    with whoosh_index.open_dir(str(tmp_path / "ours")).searcher() as searcher:
+        assert dict(searcher.vector_as("weight", 17, "lead")) == {"17": 1.0, "kata": 1.0, "lain": 1.0}
