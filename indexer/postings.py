@@ -196,15 +196,23 @@ class _FieldWriter(W3FieldWriter):
 _TERMINFO = struct.Struct("!BfIBBfII")     # W3TermInfo._struct
 
 
+def _length_range(ids, lengths: "list | None") -> "tuple[int, int] | None":
+    """(shortest, longest) stored field length of these documents; None when none has one
+    (Whoosh's block statistics skip a posting whose length is 0 or missing)."""
+    if lengths is None:
+        return None
+    found = [n for n in (lengths[d] for d in ids) if n]
+    return (min(found), max(found)) if found else None
+
+
 def inlined_terminfo(postings: list, lengths: "list | None") -> bytes:
     """`W3TermInfo.to_bytes()` of a posting list stored inline, as `_PostingsWriter` makes it."""
     ids, weights, values = zip(*postings)
     stored_weights = array("f", weights)
     minlength = maxlength = 0
-    if lengths is not None:
-        found = [n for n in (lengths[d] for d in ids) if n]
-        if found:
-            minlength, maxlength = length_to_byte(min(found)), length_to_byte(max(found))
+    found = _length_range(ids, lengths)
+    if found is not None:
+        minlength, maxlength = length_to_byte(found[0]), length_to_byte(found[1])
     kept = tuple(v for v in values if v)
     inlined = (ids, tuple(stored_weights), kept if kept else (None,) * len(ids))
     return _TERMINFO.pack(1, 0 + sum(stored_weights), len(ids), minlength, maxlength,
@@ -227,11 +235,9 @@ class _PostingsWriter(W3PostingsWriter):
             self._weights.extend(weights)
             self._values = [v for v in values if v]
             self._maxweight = max(0, max(weights))
-            if lengths is not None:
-                found = [n for n in (lengths[d] for d in ids) if n]
-                if found:
-                    self._minlength = min(found)
-                    self._maxlength = max(found)
+            found = _length_range(ids, lengths)
+            if found is not None:
+                self._minlength, self._maxlength = found
 
     def finish_postings(self):
         # W3PostingsWriter calls a method W3TermInfo does not have (set_inline) when it inlines a
