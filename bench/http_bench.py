@@ -184,7 +184,12 @@ def run_http(config: Path, scratch: Path, connections: int = 16, duration: int =
     throughput); by default it runs as configured, where the mix repeats and hits the cache."""
     paths = paths_file(scratch)
     started = time.perf_counter()
-    server = Server(config if result_cache else without_result_cache(config), workers, threads)
+    served = config if result_cache else without_result_cache(config)
+    try:
+        server = Server(served, workers, threads)
+    finally:
+        if served != config:
+            served.unlink(missing_ok=True)      # the server has read it by the time it listens
     startup_s = time.perf_counter() - started
     try:
         bad = []

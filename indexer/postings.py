@@ -12,13 +12,12 @@ indexing, goes through Whoosh's own path.
 """
 from __future__ import annotations
 
-import struct
 import unicodedata
 from array import array
 from collections import defaultdict
 from pickle import dumps
 
-from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3PostingsWriter
+from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3PostingsWriter, W3TermInfo
 from whoosh.formats import Positions
 from whoosh.system import pack_uint, pack_ushort
 from whoosh.util.numeric import length_to_byte
@@ -193,9 +192,6 @@ class _FieldWriter(W3FieldWriter):
         self.finish_term()
 
 
-_TERMINFO = struct.Struct("!BfIBBfII")     # W3TermInfo._struct
-
-
 def _length_range(ids, lengths: "list | None") -> "tuple[int, int] | None":
     """(shortest, longest) stored field length of these documents; None when none has one
     (Whoosh's block statistics skip a posting whose length is 0 or missing)."""
@@ -215,7 +211,7 @@ def inlined_terminfo(postings: list, lengths: "list | None") -> bytes:
         minlength, maxlength = length_to_byte(found[0]), length_to_byte(found[1])
     kept = tuple(v for v in values if v)
     inlined = (ids, tuple(stored_weights), kept if kept else (None,) * len(ids))
-    return _TERMINFO.pack(1, 0 + sum(stored_weights), len(ids), minlength, maxlength,
+    return W3TermInfo._struct.pack(1, 0 + sum(stored_weights), len(ids), minlength, maxlength,
                           max(0, max(weights)), ids[0], ids[-1]) + dumps(inlined, 2)
 
 

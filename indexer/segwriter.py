@@ -45,9 +45,7 @@ class TermPool:
             self.currentsize += _TERM_BYTES + len(tbytes)
         postings.append((docnum, weight, vbytes))
         self.currentsize += _POSTING_BYTES + (len(vbytes) if vbytes else 0)
-        if docnum < self._last_docnum:
-            self._in_order = False
-        self._last_docnum = docnum
+        self._saw(docnum)
 
     def add_positions(self, fieldname: str, docnum: int, positions: dict, field_boost: float) -> int:
         """A document's postings of one positional field, as `FastPositions` gives them to Whoosh
@@ -70,10 +68,13 @@ class TermPool:
             postings.append((docnum, freq * field_boost, value))
             size += _POSTING_BYTES + len(value)
         self.currentsize += size
+        self._saw(docnum)
+        return length
+
+    def _saw(self, docnum: int) -> None:
         if docnum < self._last_docnum:
             self._in_order = False
         self._last_docnum = docnum
-        return length
 
     def write(self, fieldwriter, schema, lengths) -> None:
         """Write every posting list through a `WartaCodec` field writer, in (field, term, docnum) order."""

@@ -47,6 +47,14 @@ def _leaf_arrays(matcher) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(ids), np.concatenate(weights)
 
 
+def _bounded_put(cache: OrderedDict, key, value):
+    """Store `value` in a per-generation cache of at most CACHE_TERMS entries (oldest out); returns it."""
+    cache[key] = value
+    if len(cache) > CACHE_TERMS:
+        cache.pop(next(iter(cache)), None)      # threads may race to evict the same key
+    return value
+
+
 class SegmentCache:
     """Posting arrays and phrase matches per (segment, field, term), bounded by bytes.
 
@@ -125,10 +133,7 @@ class PostingsCache:
                  for ids, weights in [self._segment_postings(seg, sid, field, text)] if ids.size]
         value = ((np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])) if parts
                  else (np.empty(0, np.int64), np.empty(0, np.float32)))
-        self._cache[key] = value
-        if len(self._cache) > CACHE_TERMS:
-            self._cache.pop(next(iter(self._cache)), None)   # threads may race to evict the same key
-        return value
+        return _bounded_put(self._cache, key, value)
 
     def scored(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         """(documents, BM25F contribution at boost 1) of a term in a scored field, cached like `get`:
@@ -143,10 +148,7 @@ class PostingsCache:
             value = docs, (self.idf(docs) * tf * (K1 + 1) / (tf + norm)).astype(np.float32)
         else:
             value = docs, tf
-        self._scored[key] = value
-        if len(self._scored) > CACHE_TERMS:
-            self._scored.pop(next(iter(self._scored)), None)
-        return value
+        return _bounded_put(self._scored, key, value)
 
     def phrase_docs(self, searcher, q) -> np.ndarray:
         """Documents containing a phrase (positions checked by Whoosh, segment by segment), cached."""
