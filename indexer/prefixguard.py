@@ -1,0 +1,102 @@
+"""Sastrawi's stemmer with each prefix rule skipped when the word cannot match it.
+
+For a word it does not know, Sastrawi tries its ~40 prefix visitors in order, up to three times
+per word and again in its suffix-restoring loop; each visitor calls its rules, and each rule
+looks a string pattern up in `re`'s cache and matches it: ~150 rule calls and ~250 µs for a
+name-like word, the bulk of a cold build's stemming. A rule returns a stem only when one of its
+patterns matches the word (`matches = re.match(r'^meng([aiueo])(.*)$', word)` / `if matches:`),
+so a visitor whose rules' patterns all fail is a no-op. `guard_prefix_visitors` puts one
+compiled alternation of those patterns in front of such a visitor: the visitor order, the
+dictionary checks between visitors and therefore every stem stay Sastrawi's (tests compare the
+two on generated affixed words and on the demo corpus); stemming an unknown word is ~2.5x faster.
+
+A rule is guarded only when its source has exactly that shape (read with `ast`: every statement
+is a `re.match(<literal>, word)` assignment or an `if` on one); any other rule (Rule 4 compares
+the word with "belajar") leaves its visitor unguarded.
+"""
+from __future__ import annotations
+
+import ast
+import inspect
+import re
+import textwrap
+
+
+def rule_patterns(rule) -> "list[str] | None":
+    """The patterns `rule.disambiguate(word)` must match to return anything; None when unknown."""
+    try:
+        source = textwrap.dedent(inspect.getsource(type(rule).disambiguate))
+        function = ast.parse(source).body[0]
+    except (OSError, TypeError, SyntaxError, IndexError):
+        return None
+    if not isinstance(function, ast.FunctionDef) or len(function.args.args) != 2:
+        return None
+    word = function.args.args[1].arg
+    patterns: list[str] = []
+    bound: set[str] = set()
+    for statement in function.body:
+        if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant):
+            continue                                        # the docstring
+        if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+            target, call = statement.targets[0], statement.value
+            pattern = _match_pattern(call, word)
+            if isinstance(target, ast.Name) and pattern is not None:
+                patterns.append(pattern)
+                bound.add(target.id)
+                continue
+        if (isinstance(statement, ast.If) and isinstance(statement.test, ast.Name)
+                and statement.test.id in bound and not statement.orelse):
+            continue
+        return None
+    return patterns or None
+
+
+def _match_pattern(node, word: str) -> "str | None":
+    """The pattern of `re.match(<string literal>, <word>)`, else None."""
+    if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "match"
+            and isinstance(node.func.value, ast.Name) and node.func.value.id == "re"
+            and len(node.args) == 2 and not node.keywords
+            and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)
+            and isinstance(node.args[1], ast.Name) and node.args[1].id == word):
+        return node.args[0].value
+    return None
+
+
+class GuardedVisitor:
+    """A prefix visitor that runs only when the current word matches one of its rules' patterns."""
+
+    __slots__ = ("visitor", "guard")
+
+    def __init__(self, visitor, guard: re.Pattern):
+        self.visitor = visitor
+        self.guard = guard
+
+    def visit(self, context) -> None:
+        if self.guard.match(context.current_word) is not None:
+            self.visitor.visit(context)
+
+
+def visitor_guard(visitor) -> "re.Pattern | None":
+    """One compiled alternation of every pattern of a PrefixDisambiguator's rules, or None."""
+    rules = getattr(visitor, "disambiguators", None)
+    if not rules:
+        return None
+    patterns: list[str] = []
+    for rule in rules:
+        found = rule_patterns(rule)
+        if found is None:
+            return None
+        patterns += found
+    return re.compile("|".join(f"(?:{p})" for p in dict.fromkeys(patterns)))
+
+
+def guard_prefix_visitors(stemmer) -> int:
+    """Guard the prefix visitors of one `Sastrawi.Stemmer.Stemmer` (its own provider only);
+    returns how many visitors got a guard."""
+    provider = stemmer.visitor_provider
+    guarded = []
+    for visitor in provider.prefix_visitors:
+        guard = visitor_guard(visitor)
+        guarded.append(visitor if guard is None else GuardedVisitor(visitor, guard))
+    provider.prefix_visitors = guarded
+    return sum(isinstance(v, GuardedVisitor) for v in guarded)

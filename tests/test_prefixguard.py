@@ -1,0 +1,90 @@
+"""The guarded Sastrawi stemmer must give exactly Sastrawi's stems."""
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+from Sastrawi.Dictionary.ArrayDictionary import ArrayDictionary
+from Sastrawi.Morphology.Disambiguator.DisambiguatorPrefixRule4 import DisambiguatorPrefixRule4
+from Sastrawi.Morphology.Disambiguator.DisambiguatorPrefixRule17 import DisambiguatorPrefixRule17a
+from Sastrawi.Stemmer.Stemmer import Stemmer
+from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
+
+from indexer.prefixguard import GuardedVisitor, guard_prefix_visitors, rule_patterns
+from tests.conftest import REPO
+
+DEMO_DIR = REPO / "demo" / "corpus"
+
+PREFIXES = ("", "me", "mem", "men", "meng", "meny", "menge", "pe", "pem", "pen", "peng", "peny",
+            "penge", "ber", "be", "bel", "ter", "te", "per", "memper", "diper", "di", "ke", "se",
+            "ku", "kau", "mempe", "member", "ter")
+SUFFIXES = ("", "kan", "an", "i", "nya", "lah", "kah", "pun", "ku", "mu", "kannya", "annya", "inya")
+
+
+@pytest.fixture(scope="module")
+def stemmers():
+    words = StemmerFactory().get_words()
+    plain = Stemmer(ArrayDictionary(words))
+    guarded = Stemmer(ArrayDictionary(words))
+    count = guard_prefix_visitors(guarded)
+    return plain, guarded, count, words
+
+
+def _generated_words(roots: list[str], n: int, seed: int = 7) -> list[str]:
+    """Affixed dictionary roots, infixed forms, and one-letter changes (name-like unknown words)."""
+    rng = random.Random(seed)
+    out = set()
+    while len(out) < n:
+        root = rng.choice(roots)
+        word = rng.choice(PREFIXES) + root + rng.choice(SUFFIXES)
+        kind = rng.random()
+        if kind < 0.15 and len(word) > 4:                   # a typo or a name: out of the dictionary
+            i = rng.randrange(1, len(word) - 1)
+            word = word[:i] + rng.choice("abdegiklmnoprstuy") + word[i + 1:]
+        elif kind < 0.25 and len(root) > 2 and root[0] not in "aiueo":   # -el-, -em-, -er-, -in-
+            word = root[0] + rng.choice(("el", "em", "er", "in")) + root[1:]
+        out.add(word)
+    return sorted(out)
+
+
+def test_rule_shapes():
+    assert rule_patterns(DisambiguatorPrefixRule17a()) == [r"^meng([aiueo])(.*)$"]
+    assert rule_patterns(DisambiguatorPrefixRule4()) is None      # compares the word, no pattern
+
+
+def test_most_visitors_get_a_guard(stemmers):
+    _, guarded, count, _ = stemmers
+    visitors = guarded.visitor_provider.prefix_visitors
+    assert count == sum(isinstance(v, GuardedVisitor) for v in visitors)
+    assert count >= len(visitors) - 4
+
+
+def test_same_stems_on_generated_words(stemmers):
+    plain, guarded, _, roots = stemmers
+    words = _generated_words(sorted(roots), 6000)
+    differ = [(w, plain.stem_word(w), guarded.stem_word(w)) for w in words
+              if plain.stem_word(w) != guarded.stem_word(w)]
+    assert differ == []
+
+
+def test_same_stems_on_demo_corpus(stemmers):
+    plain, guarded, _, _ = stemmers
+    words = set()
+    for path in DEMO_DIR.rglob("*.txt"):
+        words.update(re.findall(r"[a-z]{4,}", path.read_text(encoding="utf-8").lower()))
+    assert len(words) > 1000
+    assert [w for w in sorted(words) if plain.stem_word(w) != guarded.stem_word(w)] == []
+
+
+def test_the_word_sets_exercise_the_guards(stemmers):
+    """A guard that skipped its visitor too often would change stems on these words."""
+    plain, _, _, roots = stemmers
+    broken = Stemmer(ArrayDictionary(roots))
+    guard_prefix_visitors(broken)
+    never = re.compile(r"(?!)")
+    for visitor in broken.visitor_provider.prefix_visitors:
+        if isinstance(visitor, GuardedVisitor) and visitor.guard.pattern.startswith("(?:^meng"):
+            visitor.guard = never
+    words = _generated_words(sorted(roots), 2000)
+    assert sum(plain.stem_word(w) != broken.stem_word(w) for w in words) > 10
