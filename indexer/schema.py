@@ -110,8 +110,16 @@ class DuplicateFinder:
         cache = self._word_hashes
         if len(cache) > self.WORD_CACHE:
             cache.clear()
-        h = np.array([cache.get(w) or cache.setdefault(w, zlib.crc32(w.encode("utf-8", "surrogatepass")) | 1 << 32)
-                      for w in words], dtype=np.uint64)
+        hashes = list(map(cache.get, words))
+        if None in hashes:
+            for i, value in enumerate(hashes):
+                if value is None:
+                    word = words[i]
+                    value = cache.get(word)
+                    if value is None:
+                        value = cache[word] = zlib.crc32(word.encode("utf-8", "surrogatepass")) | 1 << 32
+                    hashes[i] = value
+        h = np.array(hashes, dtype=np.uint64)
         with np.errstate(over="ignore"):
             return np.unique((h[:-2] * np.uint64(0x9E3779B97F4A7C15))
                              ^ (h[1:-1] * np.uint64(0xC2B2AE3D27D4EB4F)) ^ h[2:])
@@ -152,7 +160,8 @@ class DuplicateFinder:
         shingles = self._shingles(article.body)
         if shingles.size >= self.MIN_SHINGLES:
             with np.errstate(over="ignore"):
-                minhash = ((shingles[None, :] ^ self._xor[:, None]) * self._mul[:, None]).min(axis=1)
+                mixed = np.bitwise_xor(shingles[None, :], self._xor[:, None])
+                minhash = np.multiply(mixed, self._mul[:, None], out=mixed).min(axis=1)
             hashes = minhash.astype(np.uint32)
             bands = self._bands(minhash)
             if signature is None:

@@ -119,3 +119,24 @@ def test_inlined_short_posting_lists_read_back(tmp_path):
     with ix.searcher() as s:
         assert len(ix._segments()) == 1 and s.doc_count() == 7
         assert sorted(s.reader().postings("title", "korut").all_ids()) == [0, 1, 6]
+
+
+def test_term_index_writer_writes_whooshs_bytes(tmp_path):
+    """`_TermIndexWriter` counts its file position itself; the file must stay Whoosh's."""
+    from whoosh.filedb.filestore import FileStorage
+    from whoosh.filedb.filetables import OrderedHashWriter
+
+    from indexer.postings import _TermIndexWriter
+
+    storage = FileStorage(str(tmp_path))
+    keys = sorted({bytes([i % 7]) + f"kata{i * 7919 % 5003}".encode() for i in range(3000)})
+    for name, cls in (("whoosh", OrderedHashWriter), ("warta", _TermIndexWriter)):
+        writer = cls(storage.create_file(name))
+        for i, key in enumerate(keys):
+            writer.add(key, b"v" * (i % 300))
+        writer.close()
+    assert (tmp_path / "whoosh").read_bytes() == (tmp_path / "warta").read_bytes()
+    writer = _TermIndexWriter(storage.create_file("unordered"))
+    writer.add(b"b", b"")
+    with pytest.raises(ValueError):
+        writer.add(b"a", b"")
