@@ -437,13 +437,11 @@ def _sastrawi_stem_word(extra_roots: frozenset[str]) -> Callable[[str], str]:
     from Sastrawi.Stemmer.Stemmer import Stemmer
     from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
 
-    from indexer.prefixguard import guard_prefix_visitors
+    from indexer.prefixguard import GuardedStemmer
 
     words = StemmerFactory().get_words()
     words.extend(sorted(extra_roots))
-    stemmer = Stemmer(ArrayDictionary(words))
-    guard_prefix_visitors(stemmer)             # same stems, ~2.5x faster on unknown words
-    return stemmer.stem_word
+    return GuardedStemmer(ArrayDictionary(words)).stem_word     # Sastrawi's stems, ~3x faster
 
 
 @functools.lru_cache(maxsize=1)

@@ -16,13 +16,15 @@ import struct
 import unicodedata
 from array import array
 from collections import defaultdict
+from datetime import datetime
 from pickle import dumps
 
-
+from whoosh.analysis.tokenizers import IDTokenizer
 from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3PostingsWriter, W3TermInfo
+from whoosh.fields import NUMERIC
 from whoosh.filedb.filetables import OrderedHashWriter
-from whoosh.formats import Positions
-from whoosh.system import pack_uint, pack_ushort
+from whoosh.formats import Existence, Positions
+from whoosh.system import pack_byte, pack_uint, pack_ushort
 from whoosh.util.numeric import length_to_byte
 
 from indexer.analysis import (TOKEN_RE, AcronymLowercaseFilter, IndonesianStemFilter, IndonesianStopFilter,
@@ -172,6 +174,22 @@ def fast_positions(field, value) -> "dict[str, list[int]] | None":
         return None
     fast = _fast_for(field.analyzer)
     return fast(value) if fast is not None else None
+
+
+def fast_index(field, value) -> "list[tuple] | None":
+    """`list(field.index(value))` for an ID field or one number/date, without Whoosh's generator
+    chain (one token object and one format pass per ID value; one full conversion per precision
+    step of a DATETIME, eight per article); None when the field or value is any other kind."""
+    if isinstance(field, NUMERIC):
+        if field.shift_step and isinstance(value, (int, float, datetime)):
+            first = field.to_bytes(value, 0)           # Whoosh's own conversion and range checks
+            sortable = field._struct.unpack(first[1:])[0]
+            return [(first, 1, 1.0, b"")] + [
+                (pack_byte(shift) + field._struct.pack(sortable >> shift), 1, 1.0, b"")
+                for shift in range(field.shift_step, field.bits, field.shift_step)]
+    elif type(field.format) is Existence and type(field.analyzer) is IDTokenizer and type(value) is str:
+        return [(value.encode("utf-8"), 1, field.format.field_boost, b"")]
+    return None
 
 
 class FastPositions(Positions):

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from whoosh.writing import SegmentWriter
 
-from indexer.postings import FieldLengths, encode_positions, fast_positions
+from indexer.postings import FieldLengths, encode_positions, fast_index, fast_positions
 
 _POSTING_BYTES = 110        # a posting's (docnum, weight, value) tuple and its list slot, roughly
 _TERM_BYTES = 200           # a new term's key, list and dictionary entry, roughly
@@ -144,7 +144,8 @@ class TermPoolWriter(SegmentWriter):
                         if not field.scorable:
                             length = 0
                     else:
-                        for tbytes, freq, weight, vbytes in field.index(value):
+                        items = fast_index(field, value)
+                        for tbytes, freq, weight, vbytes in (field.index(value) if items is None else items):
                             if field.scorable:
                                 length += freq
                             pool.add((fieldname, tbytes, docnum, weight * fieldboost, vbytes))

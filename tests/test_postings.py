@@ -140,3 +140,20 @@ def test_term_index_writer_writes_whooshs_bytes(tmp_path):
     writer.add(b"b", b"")
     with pytest.raises(ValueError):
         writer.add(b"a", b"")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.datetimes(), st.integers(-2**63, 2**63 - 1), st.text(max_size=40))
+def test_fast_index_gives_whooshs_postings_for_ids_and_numbers(when, number, text):
+    from datetime import datetime
+
+    from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC
+
+    from indexer.postings import fast_index
+
+    for field, value in ((DATETIME(), when), (NUMERIC(bits=64, signed=True), number),
+                         (NUMERIC(), number % 2**31), (ID(), text), (ID(field_boost=2.0), text)):
+        assert fast_index(field, value) == list(field.index(value))
+    assert fast_index(DATETIME(), datetime(2024, 7, 12, 14, 5)) == list(DATETIME().index(datetime(2024, 7, 12, 14, 5)))
+    assert fast_index(KEYWORD(lowercase=True), "Abc") is None          # another analyzer: Whoosh's path
+    assert fast_index(DATETIME(), "2024-07-12") is None                 # a string date: Whoosh parses it

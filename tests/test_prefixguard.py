@@ -11,7 +11,7 @@ from Sastrawi.Morphology.Disambiguator.DisambiguatorPrefixRule17 import Disambig
 from Sastrawi.Stemmer.Stemmer import Stemmer
 from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
 
-from indexer.prefixguard import GuardedVisitor, guard_prefix_visitors, rule_patterns
+from indexer.prefixguard import GuardedStemmer, GuardedVisitor, guard_prefix_visitors, rule_patterns
 from tests.conftest import REPO
 
 DEMO_DIR = REPO / "demo" / "corpus"
@@ -26,8 +26,8 @@ SUFFIXES = ("", "kan", "an", "i", "nya", "lah", "kah", "pun", "ku", "mu", "kanny
 def stemmers():
     words = StemmerFactory().get_words()
     plain = Stemmer(ArrayDictionary(words))
-    guarded = Stemmer(ArrayDictionary(words))
-    count = guard_prefix_visitors(guarded)
+    guarded = GuardedStemmer(ArrayDictionary(words))
+    count = sum(isinstance(v, GuardedVisitor) for v in guarded.visitor_provider.prefix_visitors)
     return plain, guarded, count, words
 
 
@@ -54,18 +54,19 @@ def test_rule_shapes():
 
 
 def test_most_visitors_get_a_guard(stemmers):
-    _, guarded, count, _ = stemmers
-    visitors = guarded.visitor_provider.prefix_visitors
-    assert count == sum(isinstance(v, GuardedVisitor) for v in visitors)
-    assert count >= len(visitors) - 4
+    _, guarded, count, roots = stemmers
+    assert count >= len(guarded.visitor_provider.prefix_visitors) - 4
+    assert guard_prefix_visitors(Stemmer(ArrayDictionary(roots))) == count
 
 
 def test_same_stems_on_generated_words(stemmers):
     plain, guarded, _, roots = stemmers
+    visitors_only = Stemmer(ArrayDictionary(roots))
+    guard_prefix_visitors(visitors_only)          # guarded visitors in Sastrawi's own Context
     words = _generated_words(sorted(roots), 6000)
-    differ = [(w, plain.stem_word(w), guarded.stem_word(w)) for w in words
-              if plain.stem_word(w) != guarded.stem_word(w)]
-    assert differ == []
+    expected = [plain.stem_word(w) for w in words]
+    assert [guarded.stem_word(w) for w in words] == expected
+    assert [visitors_only.stem_word(w) for w in words] == expected
 
 
 def test_same_stems_on_demo_corpus(stemmers):
@@ -80,11 +81,23 @@ def test_same_stems_on_demo_corpus(stemmers):
 def test_the_word_sets_exercise_the_guards(stemmers):
     """A guard that skipped its visitor too often would change stems on these words."""
     plain, _, _, roots = stemmers
-    broken = Stemmer(ArrayDictionary(roots))
-    guard_prefix_visitors(broken)
+    broken = GuardedStemmer(ArrayDictionary(roots))
     never = re.compile(r"(?!)")
     for visitor in broken.visitor_provider.prefix_visitors:
         if isinstance(visitor, GuardedVisitor) and visitor.guard.pattern.startswith("(?:^meng"):
             visitor.guard = never
     words = _generated_words(sorted(roots), 2000)
     assert sum(plain.stem_word(w) != broken.stem_word(w) for w in words) > 10
+
+
+def test_guarded_context_keeps_sastrawis_checks_for_any_visitor_order(stemmers):
+    """Sastrawi's own order starts with an unguarded visitor; reversed, the checks a skipped
+    visitor stands for (word already in the dictionary) decide the stem."""
+    _, _, _, roots = stemmers
+    plain, guarded = Stemmer(ArrayDictionary(roots)), GuardedStemmer(ArrayDictionary(roots))
+    unguarded = [v.visitor if isinstance(v, GuardedVisitor) else v
+                 for v in guarded.visitor_provider.prefix_visitors]
+    plain.visitor_provider.prefix_visitors = unguarded[::-1]
+    guarded.visitor_provider.prefix_visitors = guarded.visitor_provider.prefix_visitors[::-1]
+    words = _generated_words(sorted(roots), 3000, seed=11)
+    assert [guarded.stem_word(w) for w in words] == [plain.stem_word(w) for w in words]
