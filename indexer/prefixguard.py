@@ -24,6 +24,7 @@ import re
 import textwrap
 
 from Sastrawi.Stemmer.Context.Context import Context
+from Sastrawi.Stemmer.Context.Removal import Removal
 from Sastrawi.Stemmer.Stemmer import Stemmer
 
 
@@ -67,8 +68,76 @@ def _match_pattern(node, word: str) -> "str | None":
     return None
 
 
+_LITERAL = re.compile(r"[a-z0-9-]*")       # a word with no regular-expression syntax in it
+
+
+def removed_part(result: str, word: str) -> str:
+    """`re.sub(result, '', word, count=1)`, the removed part Sastrawi records for a removal.
+
+    Sastrawi uses the shortened word as a pattern, so `re` compiles a new expression for nearly
+    every new word (its cache holds 512): ~30 µs, a quarter of stemming one. A plain word is the
+    same as a literal, whose first occurrence `str.replace` removes."""
+    if _LITERAL.fullmatch(result):
+        return word.replace(result, "", 1)
+    return re.sub(result, "", word, count=1)
+
+
+def _visit_source(cls) -> str:
+    """`cls.visit` without its docstring, as `ast.unparse` normalises it."""
+    try:
+        function = ast.parse(textwrap.dedent(inspect.getsource(cls.visit))).body[0]
+    except (OSError, TypeError, SyntaxError, IndexError, AttributeError):
+        return ""
+    body = function.body
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        function.body = body[1:]
+    return ast.unparse(function)
+
+
+# Sastrawi's visit methods as they read in PySastrawi 1.2; a visitor is only replaced by the
+# equivalents below when its own source is exactly this.
+_AFFIX_VISIT = re.compile(re.escape(
+    "def visit(self, context):\n    result = self.remove(context.current_word)\n"
+    "    if result != context.current_word:\n"
+    "        removedPart = re.sub(result, '', context.current_word, count=1)\n"
+    "        removal = Removal(self, context.current_word, result, removedPart, 'AFFIX')\n"
+    "        context.add_removal(removal)\n        context.current_word = result").replace("AFFIX", "([A-Z]+)") + "$")
+_PREFIX_RULE_VISIT = (
+    "def visit(self, context):\n    result = None\n    for disambiguator in self.disambiguators:\n"
+    "        result = disambiguator.disambiguate(context.current_word)\n"
+    "        if context.dictionary.contains(result):\n            break\n"
+    "    if result is None:\n        return\n"
+    "    removedPart = re.sub(result, '', context.current_word, count=1)\n"
+    "    removal = Removal(self, context.current_word, result, removedPart, 'DP')\n"
+    "    context.add_removal(removal)\n    context.current_word = result")
+
+
+class AffixVisitor:
+    """One of Sastrawi's plain affix visitors (`remove(word)`, one Removal of a fixed affix type:
+    the suffix visitors and RemovePlainPrefix), recording the removal with `removed_part`."""
+
+    __slots__ = ("visitor", "affix_type")
+
+    def __init__(self, visitor, affix_type: str):
+        self.visitor = visitor
+        self.affix_type = affix_type
+
+    @classmethod
+    def wrap(cls, visitor):
+        found = _AFFIX_VISIT.match(_visit_source(type(visitor)))
+        return cls(visitor, found.group(1)) if found else visitor
+
+    def visit(self, context) -> None:
+        word = context.current_word
+        result = self.visitor.remove(word)
+        if result != word:
+            context.add_removal(Removal(self.visitor, word, result, removed_part(result, word), self.affix_type))
+            context.current_word = result
+
+
 class GuardedVisitor:
-    """A prefix visitor that runs only when the current word matches one of its rules' patterns."""
+    """A prefix visitor that runs only when the current word matches one of its rules' patterns
+    (Sastrawi's `AbstractDisambiguatePrefixRule.visit`, recording the removal with `removed_part`)."""
 
     __slots__ = ("visitor", "guard")
 
@@ -78,7 +147,19 @@ class GuardedVisitor:
 
     def visit(self, context) -> None:
         if self.guard.match(context.current_word) is not None:
-            self.visitor.visit(context)
+            self.run(context)
+
+    def run(self, context) -> None:
+        word = context.current_word
+        result = None
+        for rule in self.visitor.disambiguators:
+            result = rule.disambiguate(word)
+            if context.dictionary.contains(result):
+                break
+        if result is None:
+            return
+        context.add_removal(Removal(self.visitor, word, result, removed_part(result, word), "DP"))
+        context.current_word = result
 
 
 def visitor_guard(visitor) -> "re.Pattern | None":
@@ -114,8 +195,9 @@ class GuardedContext(Context):
                             return self.current_word
                         checked = True
                     continue
-                visitor = visitor.visitor
-            visitor.visit(self)
+                visitor.run(self)
+            else:
+                visitor.visit(self)
             if contains(self.current_word):
                 return self.current_word
             if self.process_is_stopped:
@@ -140,12 +222,19 @@ class GuardedStemmer(Stemmer):
 
 
 def guard_prefix_visitors(stemmer) -> int:
-    """Guard the prefix visitors of one `Sastrawi.Stemmer.Stemmer` (its own provider only);
-    returns how many visitors got a guard."""
+    """Guard the prefix visitors of one `Sastrawi.Stemmer.Stemmer` (its own provider only) and
+    give its plain affix visitors `removed_part`; returns how many prefix visitors got a guard."""
     provider = stemmer.visitor_provider
+    prefix_rule_visit_known = None
     guarded = []
     for visitor in provider.prefix_visitors:
         guard = visitor_guard(visitor)
-        guarded.append(visitor if guard is None else GuardedVisitor(visitor, guard))
+        if guard is not None and prefix_rule_visit_known is None:
+            prefix_rule_visit_known = _visit_source(type(visitor)) == _PREFIX_RULE_VISIT
+        if guard is not None and prefix_rule_visit_known:
+            guarded.append(GuardedVisitor(visitor, guard))
+        else:
+            guarded.append(AffixVisitor.wrap(visitor))
     provider.prefix_visitors = guarded
+    provider.suffix_visitors = [AffixVisitor.wrap(v) for v in provider.suffix_visitors]
     return sum(isinstance(v, GuardedVisitor) for v in guarded)

@@ -101,3 +101,20 @@ def test_guarded_context_keeps_sastrawis_checks_for_any_visitor_order(stemmers):
     guarded.visitor_provider.prefix_visitors = guarded.visitor_provider.prefix_visitors[::-1]
     words = _generated_words(sorted(roots), 3000, seed=11)
     assert [guarded.stem_word(w) for w in words] == [plain.stem_word(w) for w in words]
+
+
+@pytest.mark.parametrize("result,word", [("makan", "makanan"), ("an", "makanan"), ("", "di"), ("kata-kata", "kata-katanya"),
+                                         ("a.b", "axb a.b"), ("a+", "aaa"), ("x", "abc")])
+def test_removed_part_is_sastrawis_re_sub(result, word):
+    from indexer.prefixguard import removed_part
+
+    assert removed_part(result, word) == re.sub(result, "", word, count=1)
+
+
+def test_every_plain_affix_visitor_is_recognised(stemmers):
+    from indexer.prefixguard import AffixVisitor
+
+    _, guarded, _, _ = stemmers
+    provider = guarded.visitor_provider
+    assert [v.affix_type for v in provider.suffix_visitors] == ["P", "PP", "DS"]
+    assert isinstance(provider.prefix_visitors[0], AffixVisitor) and provider.prefix_visitors[0].affix_type == "DP"
