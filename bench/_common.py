@@ -117,12 +117,19 @@ class LoadMonitor:
 
 class TreeMemory:
     """Peak memory of a process tree: summed RSS (upper bound: forked children share pages),
-    summed PSS (shared pages split fairly; sampled less often) and the largest single process."""
+    summed PSS (shared pages split fairly; sampled less often) and the largest single process.
 
-    def __init__(self, pid: int, interval: float = 0.1, pss_every: int = 5):
+    Sampling is not free: PSS comes from /proc/PID/smaps_rollup, which walks every page table of
+    a process while it runs; with RSS every 0.1 s and PSS every 0.5 s the sampler used ~9 % of a
+    core during a 10x build (39 CPU s in 7 minutes) on a 2-core machine. So RSS
+    (/proc/PID/statm) is read every 0.2 s, PSS every 5 s and the process tree is listed once a
+    second."""
+
+    def __init__(self, pid: int, interval: float = 0.2, pss_every: int = 25, tree_every: int = 5):
         self.pid = pid
         self.interval = interval
         self.pss_every = pss_every
+        self.tree_every = tree_every
         self.peak_rss_sum = 0
         self.peak_pss_sum = 0
         self.peak_single_rss = 0
@@ -139,8 +146,10 @@ class TreeMemory:
 
     def _run(self):
         n = 0
+        procs: list[psutil.Process] = []
         while True:
-            procs = self._tree()
+            if n % self.tree_every == 0:
+                procs = self._tree()
             rss_sum = pss_sum = 0
             for p in procs:
                 try:
