@@ -17,6 +17,7 @@ import unicodedata
 from array import array
 from collections import defaultdict
 from datetime import datetime
+from itertools import chain
 from pickle import dumps
 
 from whoosh.analysis.tokenizers import IDTokenizer
@@ -100,41 +101,40 @@ class TermPositions:
             terms_of.clear()
         if len(self._terms) > _CACHE_LIMIT:
             self._terms.clear()
+        tokens = TOKEN_RE.findall(text)
+        found = list(map(terms_of.get, tokens))
+        if None in found:
+            for i, terms in enumerate(found):
+                if terms is None:
+                    raw = tokens[i]
+                    terms = terms_of.get(raw)
+                    if terms is None:
+                        terms = terms_of[raw] = self._token_terms(raw)
+                    found[i] = terms
         positions: dict[str, list[int]] = defaultdict(list)
-        tokens = iter(TOKEN_RE.findall(text))
         if self.stops is not None:
             # The stop filter renumbers: the first kept token keeps its own position (the count
             # of tokens before it), every later kept token takes the next one.
-            position = -1
             seen = 0
-            for raw in tokens:
-                for part in _token_parts(raw):
-                    term = self._terms.get(part)
-                    if term is None:
-                        term = self._terms[part] = self._term(part)
-                    if term is not _STOPPED:
-                        position = seen if position < 0 else position + 1
-                        positions[term].append(position)
-                    seen += 1
-                if position >= 0:
+            for first, terms in enumerate(found):
+                if terms:
                     break
-            for raw in tokens:
-                terms = terms_of.get(raw)
-                if terms is None:
-                    terms = terms_of[raw] = self._token_terms(raw)
-                for term in terms:
-                    position += 1
-                    positions[term].append(position)
+                seen += len(_token_parts(tokens[first]))
+            else:
+                return positions
+            for part in _token_parts(tokens[first]):       # stopped parts before its first kept one
+                term = self._terms.get(part)
+                if term is None:
+                    term = self._terms[part] = self._term(part)
+                if term is not _STOPPED:
+                    break
+                seen += 1
+            for position, term in enumerate(chain.from_iterable(found[first:]), seen):
+                positions[term].append(position)
         else:
-            position = 0
-            for raw in tokens:
-                terms = terms_of.get(raw)
-                if terms is None:
-                    terms = terms_of[raw] = self._token_terms(raw)
-                for term in terms:
-                    if term is not _STOPPED:
-                        positions[term].append(position)
-                    position += 1
+            for position, term in enumerate(chain.from_iterable(found)):
+                if term is not _STOPPED:
+                    positions[term].append(position)
         return positions
 
 
