@@ -1,7 +1,8 @@
 """The stem table: every word's stem, kept on disk next to the index (a cache).
 
-Sastrawi costs ~170 µs per unseen word and real news brings ~100k distinct
-words (names, loan words), so stems are computed once and reused: a full
+Sastrawi costs ~60–90 µs per unseen word (indexer.prefixguard; 150–250 µs
+unguarded) and real news brings ~100k distinct words (names, loan words), so
+stems are computed once and reused: a full
 build seeds the analyzer with the table before its writer processes fork, the
 writers learn the words they had to stem and hand them back (`learning`,
 `learned`), and the build saves the grown table. An update, which runs in one
