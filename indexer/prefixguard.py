@@ -19,6 +19,7 @@ the word with "belajar") leaves its visitor unguarded.
 from __future__ import annotations
 
 import ast
+import functools
 import inspect
 import re
 import textwrap
@@ -82,6 +83,7 @@ def removed_part(result: str, word: str) -> str:
     return re.sub(result, "", word, count=1)
 
 
+@functools.lru_cache(maxsize=None)
 def _visit_source(cls) -> str:
     """`cls.visit` without its docstring, as `ast.unparse` normalises it."""
     try:
@@ -225,13 +227,10 @@ def guard_prefix_visitors(stemmer) -> int:
     """Guard the prefix visitors of one `Sastrawi.Stemmer.Stemmer` (its own provider only) and
     give its plain affix visitors `removed_part`; returns how many prefix visitors got a guard."""
     provider = stemmer.visitor_provider
-    prefix_rule_visit_known = None
     guarded = []
     for visitor in provider.prefix_visitors:
         guard = visitor_guard(visitor)
-        if guard is not None and prefix_rule_visit_known is None:
-            prefix_rule_visit_known = _visit_source(type(visitor)) == _PREFIX_RULE_VISIT
-        if guard is not None and prefix_rule_visit_known:
+        if guard is not None and _visit_source(type(visitor)) == _PREFIX_RULE_VISIT:
             guarded.append(GuardedVisitor(visitor, guard))
         else:
             guarded.append(AffixVisitor.wrap(visitor))
