@@ -30,6 +30,7 @@ from whoosh.util.numeric import length_to_byte
 
 from indexer.analysis import (TOKEN_RE, AcronymLowercaseFilter, IndonesianStemFilter, IndonesianStopFilter,
                               IndonesianTokenizer, _clean_token, _compound_spans)
+from indexer.memo import cached_map
 
 _CACHE_LIMIT = 200_000      # entries per table; a table is simply cleared when it fills up
 _STOPPED = False            # the "term" of a token the chain drops
@@ -102,15 +103,7 @@ class TermPositions:
         if len(self._terms) > _CACHE_LIMIT:
             self._terms.clear()
         tokens = TOKEN_RE.findall(text)
-        found = list(map(terms_of.get, tokens))
-        if None in found:
-            for i, terms in enumerate(found):
-                if terms is None:
-                    raw = tokens[i]
-                    terms = terms_of.get(raw)
-                    if terms is None:
-                        terms = terms_of[raw] = self._token_terms(raw)
-                    found[i] = terms
+        found = cached_map(terms_of, tokens, self._token_terms)
         positions: dict[str, list[int]] = defaultdict(list)
         if self.stops is not None:
             # The stop filter renumbers: the first kept token keeps its own position (the count

@@ -16,6 +16,7 @@ from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
 
 from indexer.analysis import make_analyzer, make_exact_analyzer
 from indexer.config import AnalysisSettings
+from indexer.memo import cached_map
 from indexer.postings import FastPositions
 from indexer.records import Article
 
@@ -51,6 +52,11 @@ def make_schema(analysis: AnalysisSettings) -> Schema:
         content_hash=ID(stored=True, sortable=True),
         date_conflict=STORED,
     )
+
+
+def _word_hash(word: str) -> int:
+    """CRC-32 of a word with bit 32 set (never 0, so never falsy)."""
+    return zlib.crc32(word.encode("utf-8", "surrogatepass")) | 1 << 32
 
 
 def duplicate_key(article: Article) -> str:
@@ -110,16 +116,7 @@ class DuplicateFinder:
         cache = self._word_hashes
         if len(cache) > self.WORD_CACHE:
             cache.clear()
-        hashes = list(map(cache.get, words))
-        if None in hashes:
-            for i, value in enumerate(hashes):
-                if value is None:
-                    word = words[i]
-                    value = cache.get(word)
-                    if value is None:
-                        value = cache[word] = zlib.crc32(word.encode("utf-8", "surrogatepass")) | 1 << 32
-                    hashes[i] = value
-        h = np.array(hashes, dtype=np.uint64)
+        h = np.array(cached_map(cache, words, _word_hash), dtype=np.uint64)
         with np.errstate(over="ignore"):
             return np.unique((h[:-2] * np.uint64(0x9E3779B97F4A7C15))
                              ^ (h[1:-1] * np.uint64(0xC2B2AE3D27D4EB4F)) ^ h[2:])
