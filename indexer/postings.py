@@ -12,7 +12,6 @@ indexing, goes through Whoosh's own path.
 """
 from __future__ import annotations
 
-import struct
 import unicodedata
 from array import array
 from collections import defaultdict
@@ -24,6 +23,7 @@ from whoosh.analysis.tokenizers import IDTokenizer
 from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3PostingsWriter, W3TermInfo
 from whoosh.fields import NUMERIC
 from whoosh.filedb.filetables import OrderedHashWriter
+from whoosh.filedb.filetables import _lengths as _KV_LENGTHS     # its (key length, value length) header
 from whoosh.formats import Existence, Positions
 from whoosh.system import pack_byte, pack_uint, pack_ushort
 from whoosh.util.numeric import length_to_byte
@@ -84,15 +84,14 @@ class TermPositions:
         """The terms one TOKEN_RE match becomes; with a stop filter (which renumbers the tokens it
         keeps) only the kept ones, without one `_STOPPED` for a dropped token (it keeps its
         position)."""
-        term_of = self._terms
-        terms = []
-        for part in _token_parts(raw):
-            term = term_of.get(part)
-            if term is None:
-                term = term_of[part] = self._term(part)
-            if term is not _STOPPED or self.stops is None:
-                terms.append(term)
-        return tuple(terms)
+        terms = (self._part_term(part) for part in _token_parts(raw))
+        return tuple(terms) if self.stops is None else tuple(t for t in terms if t is not _STOPPED)
+
+    def _part_term(self, part: str) -> "str | bool":
+        term = self._terms.get(part)
+        if term is None:
+            term = self._terms[part] = self._term(part)
+        return term
 
     def __call__(self, text: str) -> dict[str, list[int]]:
         if not text.isascii() and not unicodedata.is_normalized("NFC", text):
@@ -116,10 +115,7 @@ class TermPositions:
             else:
                 return positions
             for part in _token_parts(tokens[first]):       # stopped parts before its first kept one
-                term = self._terms.get(part)
-                if term is None:
-                    term = self._terms[part] = self._term(part)
-                if term is not _STOPPED:
+                if self._part_term(part) is not _STOPPED:
                     break
                 seen += 1
             for position, term in enumerate(chain.from_iterable(found[first:]), seen):
@@ -217,9 +213,6 @@ class FieldLengths:
     def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:
         table = self.column(fieldname, default)
         return table[docnum] if docnum < len(table) else default
-
-
-_KV_LENGTHS = struct.Struct("!ii")       # whoosh.filedb.filetables' (key length, value length) header
 
 
 class _TermIndexWriter(OrderedHashWriter):
