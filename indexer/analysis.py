@@ -115,13 +115,14 @@ def parse_stopwords(text: str) -> WordSet:
 
 
 def parse_protected(text: str) -> tuple[WordSet, WordMap]:
-    """`word` lines are protected words, `word stem` lines are stemming exceptions."""
+    """`word` lines are protected words, `word stem` lines are stemming exceptions, and `word =`
+    lines are roots of their own (an exception to itself whose inflections stem to it too)."""
     protected, exceptions = set(), {}
     for fields in _content_lines(text):
         if len(fields) == 1 or fields[1] == fields[0]:
             protected.add(fields[0])
         else:
-            exceptions[fields[0]] = fields[1]
+            exceptions[fields[0]] = fields[0] if fields[1] == "=" else fields[1]
     return WordSet(protected), WordMap(exceptions)
 
 

@@ -170,16 +170,30 @@ def test_lexicon_acronyms_are_protected_automatically():
 
 
 def test_protected_file_format(tmp_path):
-    text = "# comment\n\nbekasi\nmenangis tangis   # exception\nrelawan relawan\n"
+    text = "# comment\n\nbekasi\nmenangis tangis   # exception\nrelawan relawan\nperusahaan =\n"
     protected, exceptions = A.parse_protected(text)
     assert protected == {"bekasi", "relawan"}
-    assert exceptions == {"menangis": "tangis"}
+    assert exceptions == {"menangis": "tangis", "perusahaan": "perusahaan"}
     path = tmp_path / "protected.txt"
     path.write_text("kemayoran\nmenangis nangis\n", encoding="utf-8")
     settings = dataclasses.replace(DEFAULT, protected_words=str(path), stem_cache_size=77)
     assert stem_word("kemayoran", settings) == "kemayoran"
     assert stem_word("menangis", settings) == "nangis"
     assert stem_word("bekasi", settings) == "bekas"            # builtin list not used
+
+
+@pytest.mark.parametrize("forms, root, not_with", [
+    (["perusahaan", "perusahaannya", "perusahaan-perusahaan"], "perusahaan", "berusaha"),
+    (["pemerintah", "pemerintahan", "pemerintahannya"], "pemerintah", "diperintah"),
+    (["penduduk", "kependudukan"], "penduduk", "duduk"),
+    (["pendapatan", "pendapatannya"], "pendapatan", "pendapat"),
+])
+def test_lexicalised_derivations_are_roots_of_their_own(forms, root, not_with):
+    """`word =` lines: the word and its own inflections share a stem the root's other forms do not."""
+    assert {stem_word(w, DEFAULT) for w in forms} == {root}
+    assert stem_word(not_with, DEFAULT) != root
+    bare = dataclasses.replace(DEFAULT, protected_words="none")
+    assert stem_word(forms[0], bare) == stem_word(not_with, bare)      # what Sastrawi alone does
 
 
 def test_stem_cache_counts_hits():
