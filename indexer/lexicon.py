@@ -7,7 +7,9 @@ an optional `@ambiguous` field, `#` comments and blank lines ignored::
     AS | Amerika Serikat | @ambiguous
 
 Every form is tokenised with `indexer.analysis.tokenize`, so it compares equal to the raw,
-lower-cased words of a query: `Perserikatan Bangsa-Bangsa` -> ("perserikatan", "bangsa-bangsa").
+lower-cased words of a query: `Perserikatan Bangsa-Bangsa` -> ("perserikatan", "bangsa-bangsa"),
+and a form with a reduplication also registers its unhyphenated spelling ("perserikatan", "bangsa",
+"bangsa").
 """
 from __future__ import annotations
 
@@ -34,6 +36,18 @@ class Group:
     line: int = 0
 
 
+def unhyphenated(form: Form) -> Form:
+    """The form as people type it without the hyphen of a reduplication: reduplications stay one
+    token (`bangsa-bangsa`), so `Perserikatan Bangsa Bangsa` would otherwise match nothing."""
+    return tuple(w for token in form
+                 for w in ((token.split("-")) if _is_reduplication(token) else (token,)))
+
+
+def _is_reduplication(token: str) -> bool:
+    first, dash, second = token.partition("-")
+    return bool(dash) and first == second and bool(first)
+
+
 def parse_line(line: str, where: str = "") -> Group | None:
     """One group from one line, or None for a blank/comment line."""
     body = line.split("#", 1)[0].strip()
@@ -51,8 +65,9 @@ def parse_line(line: str, where: str = "") -> Group | None:
         form = tuple(tokenize(text))
         if not form:
             raise LexiconError(f"{where}: form {text!r} has no words")
-        if form not in forms:
-            forms.append(form)
+        for variant in (form, unhyphenated(form)):
+            if variant not in forms:
+                forms.append(variant)
         if "@ambiguous" in flags and len(form) == 1 and text.isupper():
             ambiguous.add(form[0])
     if len(forms) < 2:

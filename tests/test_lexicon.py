@@ -63,6 +63,24 @@ def test_expansion_spans_in_a_query(lexicon):
     assert spans[2][2] == [("bahan", "bakar", "minyak")]
 
 
+@pytest.mark.parametrize("typed, acronym", [
+    ("perserikatan bangsa bangsa", "pbb"),
+    ("kitab undang undang hukum acara pidana", "kuhap"),     # listed only with the hyphen
+    ("undang undang informasi dan transaksi elektronik", "uu"),
+])
+def test_reduplications_match_without_their_hyphen(lexicon, typed, acronym):
+    spans = lexicon.expansions(tokenize(typed))
+    assert [(s, e) for s, e, _ in spans] == [(0, len(typed.split()))]
+    assert any(acronym in form for form in spans[0][2])
+
+
+def test_unhyphenated_spelling_is_registered_once():
+    group = parse_line("PBB | Perserikatan Bangsa-Bangsa | Perserikatan Bangsa Bangsa")
+    assert group.forms == (("pbb",), ("perserikatan", "bangsa-bangsa"), ("perserikatan", "bangsa", "bangsa"))
+    assert parse_line("X | Jakarta-Bogor | Kupu-kupu Malam").forms == (
+        ("x",), ("jakarta", "bogor"), ("kupu-kupu", "malam"), ("kupu", "kupu", "malam"))
+
+
 def test_longest_match_wins_over_an_earlier_shorter_one():
     lex = Lexicon.parse("X | a b\nY | b c d\n")
     assert lex.expansions(["a", "b", "c", "d"]) == [(1, 4, [("y",)])]
