@@ -256,10 +256,12 @@ class _FieldWriter(W3FieldWriter):
         return super().add_postings(schema, FieldLengths(lengths) if lengths else None, items)
 
     def add_term_postings(self, btext: bytes, postings: list, lengths: "list | None") -> None:
-        """One term's whole posting list ((docnum, weight, vbytes) in docnum order) at once:
-        the same files as `start_term`, one `add` per posting and `finish_term`."""
+        """One term's whole posting list at once, flat (`[docnum, weight, vbytes, docnum, ...]` in
+        docnum order, see segwriter.TermPool): the same files as `start_term`, one `add` per
+        posting and `finish_term`."""
         writer = self._postwriter
-        if len(postings) < writer._inlinelimit and len(postings) <= writer._blocklimit:
+        count = len(postings) // 3
+        if count < writer._inlinelimit and count <= writer._blocklimit:
             # most terms: the whole list goes into the term index, no block, no term info object
             self._tindex.add(pack_ushort(self._fieldid) + btext, inlined_terminfo(postings, lengths))
             return
@@ -278,8 +280,8 @@ def _length_range(ids, lengths: "list | None") -> "tuple[int, int] | None":
 
 
 def inlined_terminfo(postings: list, lengths: "list | None") -> bytes:
-    """`W3TermInfo.to_bytes()` of a posting list stored inline, as `_PostingsWriter` makes it."""
-    ids, weights, values = zip(*postings)
+    """`W3TermInfo.to_bytes()` of a (flat) posting list stored inline, as `_PostingsWriter` makes it."""
+    ids, weights, values = tuple(postings[0::3]), postings[1::3], postings[2::3]
     stored_weights = array("f", weights)
     minlength = maxlength = 0
     found = _length_range(ids, lengths)
@@ -293,16 +295,17 @@ def inlined_terminfo(postings: list, lengths: "list | None") -> bytes:
 
 class _PostingsWriter(W3PostingsWriter):
     def add_many(self, postings: list, lengths: "list | None") -> None:
-        """`add_posting` for a whole posting list, a block at a time (same blocks, same statistics).
+        """`add_posting` for a whole (flat) posting list, a block at a time (same blocks, same
+        statistics).
 
         `lengths` maps a docnum to the field's stored (quantised) length, None for unscored fields.
         """
-        limit = self._blocklimit
-        for start in range(0, len(postings), limit):
+        step = 3 * self._blocklimit
+        for start in range(0, len(postings), step):
             if self._ids:                   # add_posting writes a full block when the next posting comes
                 self._write_block()
-            chunk = postings[start:start + limit]
-            ids, weights, values = zip(*chunk)
+            chunk = postings[start:start + step]
+            ids, weights, values = chunk[0::3], chunk[1::3], chunk[2::3]
             self._ids.extend(ids)
             self._weights.extend(weights)
             self._values = [v for v in values if v]
