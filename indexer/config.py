@@ -76,7 +76,7 @@ class IndexSettings:
     procs: int = 1                # Whoosh writer processes for full builds
     limitmb: int = 256            # posting pool of an update's writer (full builds: segment_mb)
     inline_postings: int = 16     # posting lists shorter than this live in the term index
-    segment_mb: int = 256         # a build's writer process starts a new segment past this pool size
+    segment_mb: int = 512         # a build's writer process starts a new segment past this pool size
     lock_wait_seconds: float = 0  # how long a second build waits for the lock before failing
     merge_segments_above: int = 8  # an update that leaves more segments merges the small ones
 
