@@ -162,6 +162,28 @@ def test_updates_merge_their_small_segments_but_not_the_build_segment(tmp_path):
     assert engine.search(SearchRequest(query="nomor 1052")).hits[0].id == "a1052"
 
 
+def test_updates_never_merge_a_build_segment_however_small(tmp_path):
+    """Each build writer's last segment is only partly filled; an update must not rewrite it."""
+    records = [article(i, body=f"Isi berita ke-{i} tentang harga cabai di pasar kota{i}. " * 10)
+               for i in range(1030)]       # one writer, 1 MB segments: 5 x 200 articles + a tail of 30
+    src = write_jsonl(tmp_path / "a.jsonl", records)
+    settings = settings_for(tmp_path, [jsonl_source(src)],
+                            index={"procs": 1, "segment_mb": 1, "merge_segments_above": 1})
+    generation, _ = build(settings)
+    sizes = {s.segment_id(): s.doc_count_all() for s in whoosh_index.open_dir(str(generation))._segments()}
+    assert len(sizes) >= 4 and min(sizes.values()) * 4 < max(sizes.values())   # small tails exist
+    assert sorted(IndexStore(settings.index).meta()["build_segments"]) == sorted(sizes)
+    for n in range(3):
+        write_jsonl(src, records + [article(2000 + 10 * n + k) for k in range(3)])
+        generation, report = update(settings)
+        assert report.added == 3
+        segments = {s.segment_id() for s in whoosh_index.open_dir(str(generation))._segments()}
+        assert set(sizes) <= segments                         # every build segment is still there
+        assert len(segments) <= len(sizes) + 1                # the updates' own segments were merged
+        assert sorted(IndexStore(settings.index).meta()["build_segments"]) == sorted(sizes)
+    assert doc_count(settings) == 1039
+
+
 def test_parallel_build_rolls_over_segments_and_keeps_new_stems(tmp_path):
     """Two writer processes, a tiny segment budget: several segments, every article once, and the
     stems the writers computed end up in the table on disk for the next build."""
