@@ -39,8 +39,7 @@ class Group:
 def unhyphenated(form: Form) -> Form:
     """The form as people type it without the hyphen of a reduplication: reduplications stay one
     token (`bangsa-bangsa`), so `Perserikatan Bangsa Bangsa` would otherwise match nothing."""
-    return tuple(w for token in form
-                 for w in ((token.split("-")) if _is_reduplication(token) else (token,)))
+    return tuple(w for token in form for w in (token.split("-") if _is_reduplication(token) else (token,)))
 
 
 def _is_reduplication(token: str) -> bool:
