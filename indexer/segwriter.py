@@ -114,8 +114,8 @@ class TermPool:
         self.currentsize = 0
 
 
-def _triples(flat: list) -> list[tuple]:
-    return list(zip(flat[0::3], flat[1::3], flat[2::3]))
+def _triples(flat: list):
+    return zip(flat[0::3], flat[1::3], flat[2::3])
 
 
 def _flat(triples: list[tuple]) -> list:
