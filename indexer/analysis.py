@@ -435,7 +435,6 @@ class IndonesianStemFilter(Filter):
 def _sastrawi_stem_word(extra_roots: frozenset[str]) -> Callable[[str], str]:
     """Raw Sastrawi `Stemmer.stem_word` (no normalisation, no unbounded cache), one per root set."""
     from Sastrawi.Dictionary.ArrayDictionary import ArrayDictionary
-    from Sastrawi.Stemmer.Stemmer import Stemmer
     from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
 
     from indexer.prefixguard import GuardedStemmer
