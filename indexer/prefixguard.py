@@ -10,7 +10,9 @@ compiled alternation of those patterns in front of such a visitor, and `GuardedC
 without calling the visitor: the visitor order, the dictionary checks between visitors and
 therefore every stem stay Sastrawi's (tests compare the two on generated affixed words, in
 Sastrawi's visitor order and reversed, and on the demo corpus); an unknown word is stemmed ~3x
-faster.
+faster. `PrefixVisitors` goes one step further: every guard pattern starts with a fixed letter
+(`^meng...`, `^ber...`), so for a word starting with `p` only the ~20 visitors that could match
+are looked at, not all 40 (~60 -> ~35 µs for an unknown word).
 
 A rule is guarded only when its source has exactly that shape (read with `ast`: every statement
 is a `re.match(<literal>, word)` assignment or an `if` on one); any other rule (Rule 4 compares
@@ -22,6 +24,7 @@ import ast
 import functools
 import inspect
 import re
+import string
 import textwrap
 
 from Sastrawi.Stemmer.Context.Context import Context
@@ -139,13 +142,15 @@ class AffixVisitor:
 
 class GuardedVisitor:
     """A prefix visitor that runs only when the current word matches one of its rules' patterns
-    (Sastrawi's `AbstractDisambiguatePrefixRule.visit`, recording the removal with `removed_part`)."""
+    (Sastrawi's `AbstractDisambiguatePrefixRule.visit`, recording the removal with `removed_part`).
+    `letters`: the first letters a word must have for the guard to match (None: not known)."""
 
-    __slots__ = ("visitor", "guard")
+    __slots__ = ("visitor", "guard", "letters")
 
-    def __init__(self, visitor, guard: re.Pattern):
+    def __init__(self, visitor, guard: re.Pattern, letters: "frozenset[str] | None" = None):
         self.visitor = visitor
         self.guard = guard
+        self.letters = letters
 
     def visit(self, context) -> None:
         if self.guard.match(context.current_word) is not None:
@@ -162,6 +167,43 @@ class GuardedVisitor:
             return
         context.add_removal(Removal(self.visitor, word, result, removed_part(result, word), "DP"))
         context.current_word = result
+
+
+_LEADING = re.compile(r"\^?(?:([a-z])|\(\[([a-z]+)\]\))(?![?*+{])")
+
+
+def pattern_letters(pattern: str) -> "frozenset[str] | None":
+    """The letters a word can start with when `re.match(pattern, word)` succeeds: the leading
+    literal (`^meng(...)`) or one-class group (`^([bcd])...`); None when the pattern starts
+    any other way."""
+    found = _LEADING.match(pattern) if "|" not in pattern else None
+    return frozenset(found.group(1) or found.group(2)) if found else None
+
+
+def visitor_letters(visitor) -> "frozenset[str] | None":
+    """The union of `pattern_letters` over a guarded visitor's rules; None when one is unknown."""
+    letters: set[str] = set()
+    for rule in visitor.disambiguators:
+        for pattern in rule_patterns(rule) or [""]:
+            found = pattern_letters(pattern)
+            if found is None:
+                return None
+            letters |= found
+    return frozenset(letters)
+
+
+class PrefixVisitors(list):
+    """A prefix visitor list that also knows, for each first letter, the visitors a word starting
+    with it can need: a guarded visitor whose patterns all start with other letters is left out
+    (its guard could not match). `skipped` says that the list's first visitor was left out, so the
+    checks Sastrawi makes after a no-op visitor are due before the first one kept."""
+
+    def __init__(self, visitors):
+        super().__init__(visitors)
+        self.by_first: dict[str, tuple[bool, list]] = {}
+        for letter in string.ascii_lowercase:
+            kept = [v for v in self if type(v) is not GuardedVisitor or v.letters is None or letter in v.letters]
+            self.by_first[letter] = (bool(self) and (not kept or kept[0] is not self[0]), kept)
 
 
 def visitor_guard(visitor) -> "re.Pattern | None":
@@ -188,6 +230,15 @@ class GuardedContext(Context):
         removal_count = len(self.removals)
         contains = self.dictionary.contains
         checked = False              # the checks below hold for the current state
+        plan = getattr(visitors, "by_first", None)
+        if plan is not None:         # the word stays the same until a visitor changes it and we return
+            found = plan.get(self.current_word[:1])
+            if found is not None:
+                skipped, visitors = found
+                if skipped:
+                    if contains(self.current_word) or self.process_is_stopped:
+                        return self.current_word
+                    checked = True
         for visitor in visitors:
             guard = visitor.guard if type(visitor) is GuardedVisitor else None
             if guard is not None:
@@ -231,9 +282,9 @@ def guard_prefix_visitors(stemmer) -> int:
     for visitor in provider.prefix_visitors:
         guard = visitor_guard(visitor)
         if guard is not None and _visit_source(type(visitor)) == _PREFIX_RULE_VISIT:
-            guarded.append(GuardedVisitor(visitor, guard))
+            guarded.append(GuardedVisitor(visitor, guard, visitor_letters(visitor)))
         else:
             guarded.append(AffixVisitor.wrap(visitor))
-    provider.prefix_visitors = guarded
+    provider.prefix_visitors = PrefixVisitors(guarded)
     provider.suffix_visitors = [AffixVisitor.wrap(v) for v in provider.suffix_visitors]
     return sum(isinstance(v, GuardedVisitor) for v in guarded)

@@ -11,7 +11,8 @@ from Sastrawi.Morphology.Disambiguator.DisambiguatorPrefixRule17 import Disambig
 from Sastrawi.Stemmer.Stemmer import Stemmer
 from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
 
-from indexer.prefixguard import GuardedStemmer, GuardedVisitor, guard_prefix_visitors, rule_patterns
+from indexer.prefixguard import (GuardedStemmer, GuardedVisitor, PrefixVisitors, guard_prefix_visitors, pattern_letters,
+                                 rule_patterns)
 from tests.conftest import REPO
 
 DEMO_DIR = REPO / "demo" / "corpus"
@@ -98,9 +99,27 @@ def test_guarded_context_keeps_sastrawis_checks_for_any_visitor_order(stemmers):
     unguarded = [v.visitor if isinstance(v, GuardedVisitor) else v
                  for v in guarded.visitor_provider.prefix_visitors]
     plain.visitor_provider.prefix_visitors = unguarded[::-1]
-    guarded.visitor_provider.prefix_visitors = guarded.visitor_provider.prefix_visitors[::-1]
+    reversed_visitors = PrefixVisitors(guarded.visitor_provider.prefix_visitors[::-1])
+    assert any(skipped for skipped, _ in reversed_visitors.by_first.values())   # a plan starts late
+    guarded.visitor_provider.prefix_visitors = reversed_visitors
     words = _generated_words(sorted(roots), 3000, seed=11)
     assert [guarded.stem_word(w) for w in words] == [plain.stem_word(w) for w in words]
+
+
+@pytest.mark.parametrize("pattern,letters", [(r"^meng([aiueo])(.*)$", "m"), (r"ber([bcd])(.*)$", "b"),
+                                             (r"^([bcd])(e)(.*)$", "bcd"), (r"^m?e(.*)$", None),
+                                             (r"^([b-d])(.*)$", None), (r"^(a|b)(.*)$", None), (r"^(.*)$", None)])
+def test_pattern_letters(pattern, letters):
+    assert pattern_letters(pattern) == (frozenset(letters) if letters else None)
+
+
+def test_a_guard_matches_only_words_starting_with_its_letters(stemmers):
+    _, guarded, count, roots = stemmers
+    visitors = [v for v in guarded.visitor_provider.prefix_visitors if isinstance(v, GuardedVisitor)]
+    assert sum(v.letters is not None for v in visitors) == count
+    words = _generated_words(sorted(roots), 6000, seed=5)
+    for visitor in visitors:
+        assert all(w[0] in visitor.letters for w in words if visitor.guard.match(w))
 
 
 @pytest.mark.parametrize("result,word", [("makan", "makanan"), ("an", "makanan"), ("", "di"), ("kata-kata", "kata-katanya"),
