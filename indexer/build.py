@@ -26,7 +26,8 @@ from indexer import stemcache
 from indexer.killpoint import kill_point
 from indexer.parallel import ParallelWriter
 from indexer.postings import WartaCodec
-from indexer.schema import DuplicateFinder, document_fields, make_schema
+from indexer.duplicates import DuplicateFinder
+from indexer.schema import document_fields, make_schema
 from indexer.store import IndexStore
 
 
@@ -243,7 +244,7 @@ def _read_all(settings, sources, report, strict, quiet) -> list[Article]:
 
 
 def _story_signatures(articles: list[Article]) -> dict[str, str]:
-    """id -> `dup` signature shared by copies of one story (see schema.DuplicateFinder)."""
+    """id -> `dup` signature shared by copies of one story (see duplicates.DuplicateFinder)."""
     finder = DuplicateFinder()
     return {a.id: finder.key(a) for a in articles}
 
