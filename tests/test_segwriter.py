@@ -11,7 +11,8 @@ from indexer.config import AnalysisSettings, SourceSettings, load_settings
 from indexer.postings import WartaCodec
 from indexer.readers import read_source
 from indexer.records import Article
-from indexer.schema import DuplicateFinder, document_fields, make_schema
+from indexer.duplicates import DuplicateFinder
+from indexer.schema import document_fields, make_schema
 from indexer.segwriter import TermPool, TermPoolWriter
 from tests.support import REPO
 
