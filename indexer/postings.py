@@ -13,14 +13,16 @@ indexing, goes through Whoosh's own path.
 from __future__ import annotations
 
 import unicodedata
+import zlib
 from array import array
 from collections import defaultdict
 from datetime import datetime
 from itertools import chain
+from operator import sub
 from pickle import dumps
 
 from whoosh.analysis.tokenizers import IDTokenizer
-from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3PostingsWriter, W3TermInfo
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3FieldWriter, W3PostingsWriter, W3TermInfo
 from whoosh.fields import NUMERIC
 from whoosh.filedb.filetables import OrderedHashWriter
 from whoosh.filedb.filetables import _lengths as _KV_LENGTHS     # its (key length, value length) header
@@ -127,16 +129,16 @@ class TermPositions:
         return positions
 
 
-_SINGLE: dict[int, bytes] = {}      # encoded position lists of one position, by position
+ONE_POSITION: dict[int, bytes] = {}      # encoded position lists of one position, by position
 
 
 def encode_positions(poslist: list[int]) -> bytes:
-    """`Positions.encode`, with the common one-position lists cached."""
+    """`Positions.encode`, with the common one-position lists cached (in `ONE_POSITION`)."""
     if len(poslist) == 1:
         pos = poslist[0]
-        value = _SINGLE.get(pos)
+        value = ONE_POSITION.get(pos)
         if value is None:
-            value = _SINGLE[pos] = pack_uint(1) + dumps([pos], 2)
+            value = ONE_POSITION[pos] = pack_uint(1) + dumps([pos], 2)
         return value
     deltas, base = [], 0
     for pos in poslist:
@@ -279,21 +281,72 @@ def _length_range(ids, lengths: "list | None") -> "tuple[int, int] | None":
     return (min(found), max(found)) if found else None
 
 
+_FLOAT32: dict[float, float] = {}      # weight -> the weight as a 32-bit float gives it back
+
+
 def inlined_terminfo(postings: list, lengths: "list | None") -> bytes:
     """`W3TermInfo.to_bytes()` of a (flat) posting list stored inline, as `_PostingsWriter` makes it."""
+    if len(postings) == 3:              # most terms: one document (names, numbers, typos)
+        docnum, weight, value = postings
+        stored = _FLOAT32.get(weight)
+        if stored is None:
+            stored = _FLOAT32[weight] = array("f", (weight,))[0]
+        length = lengths[docnum] if lengths is not None else 0
+        byte = length_to_byte(length) if length else 0
+        return W3TermInfo._struct.pack(1, 0 + stored, 1, byte, byte, max(0, weight), docnum, docnum) + dumps(
+            ((docnum,), (stored,), (value,) if value else (None,)), 2)
     ids, weights, values = tuple(postings[0::3]), postings[1::3], postings[2::3]
     stored_weights = array("f", weights)
     minlength = maxlength = 0
     found = _length_range(ids, lengths)
     if found is not None:
         minlength, maxlength = length_to_byte(found[0]), length_to_byte(found[1])
-    kept = tuple(v for v in values if v)
+    kept = tuple(filter(None, values))
     inlined = (ids, tuple(stored_weights), kept if kept else (None,) * len(ids))
     return W3TermInfo._struct.pack(1, 0 + sum(stored_weights), len(ids), minlength, maxlength,
                           max(0, max(weights)), ids[0], ids[-1]) + dumps(inlined, 2)
 
 
 class _PostingsWriter(W3PostingsWriter):
+    def _write_block(self, last: bool = False) -> None:
+        """`W3PostingsWriter._write_block` (the same bytes) with its per-posting Python loops done in
+        C: the delta-encoded ids by `map`, the "all weights equal" checks by `array.count`."""
+        if not self._blockcount:
+            self._postfile.write(WHOOSH3_HEADER_MAGIC)
+        self._terminfo.add_block(self)
+        ids, weights = self._ids, self._weights
+        if self._byteids:
+            mini_ids = tuple(ids)
+        else:
+            mini_ids = tuple(map(sub, ids, chain((0,), ids)))
+        count = len(weights)
+        if weights.count(1.0) == count:
+            mini_weights = None
+        elif weights.count(weights[0]) == count:
+            mini_weights = weights[0]
+        else:
+            mini_weights = tuple(weights)
+        fixedsize = self._format.fixed_value_size()
+        if fixedsize is None or fixedsize < 0:
+            mini_values = tuple(self._values)
+        elif fixedsize == 0:
+            mini_values = None
+        else:
+            mini_values = b"".join(self._values)
+        databytes = dumps((mini_ids, mini_weights, mini_values), 2)
+        comp = self._compression
+        if comp:
+            databytes = zlib.compress(databytes, comp)
+        infobytes = dumps((len(ids), ids[-1], self._maxweight, comp,
+                           length_to_byte(self._minlength), length_to_byte(self._maxlength)), 2)
+        blocklength = len(infobytes) + len(databytes)
+        postfile = self._postfile
+        postfile.write_int(-blocklength if last else blocklength)
+        postfile.write(infobytes)
+        postfile.write(databytes)
+        self._blockcount += 1
+        self._new_block()
+
     def add_many(self, postings: list, lengths: "list | None") -> None:
         """`add_posting` for a whole (flat) posting list, a block at a time (same blocks, same
         statistics).

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from whoosh.writing import SegmentWriter
 
-from indexer.postings import FieldLengths, encode_positions, fast_index, fast_positions
+from indexer.postings import ONE_POSITION, FieldLengths, encode_positions, fast_index, fast_positions
 
 _POSTING_BYTES = 110        # what Whoosh's pool counts per posting (kept: the same segment boundaries)
 _TERM_BYTES = 200           # a new term's key, list and dictionary entry, roughly
@@ -65,6 +65,7 @@ class TermPool:
         weights = self._weights.get(field_boost)
         if weights is None:
             weights = self._weights[field_boost] = [freq * field_boost for freq in range(_SHARED_WEIGHTS)]
+        one_position = ONE_POSITION.get
         size = length = 0
         for term, poslist in positions.items():
             freq = len(poslist)
@@ -74,7 +75,9 @@ class TermPool:
             if postings is None:
                 postings = terms[btext] = []
                 size += _TERM_BYTES + len(btext)
-            value = encode_positions(poslist)
+            value = one_position(poslist[0]) if freq == 1 else None
+            if value is None:
+                value = encode_positions(poslist)
             postings += (docnum, weights[freq] if freq < _SHARED_WEIGHTS else freq * field_boost, value)
             size += _POSTING_BYTES + len(value)
         self.currentsize += size

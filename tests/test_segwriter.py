@@ -5,6 +5,7 @@ import hashlib
 import random
 
 from whoosh import index as whoosh_index
+from whoosh.codec.whoosh3 import W3Codec
 from whoosh.writing import SegmentWriter
 
 from indexer.config import AnalysisSettings, SourceSettings, load_settings
@@ -47,12 +48,12 @@ def segment_files(directory, ix) -> dict[str, str]:
             for p in sorted(directory.iterdir()) if segment.segid in p.name}
 
 
-def write_index(directory, writer_class, batches: list[list[dict]], inlinelimit: int):
+def write_index(directory, writer_class, batches: list[list[dict]], inlinelimit: int, codec_class=WartaCodec):
     """Each batch is committed as a segment; with several batches the last commit merges them all."""
     directory.mkdir()
     ix = whoosh_index.create_in(str(directory), make_schema(AnalysisSettings()))
     for number, batch in enumerate(batches):
-        writer = writer_class(ix, codec=WartaCodec(inlinelimit=inlinelimit), compound=False)
+        writer = writer_class(ix, codec=codec_class(inlinelimit=inlinelimit), compound=False)
         for doc in batch:
             writer.add_document(**doc)
         last = number == len(batches) - 1
@@ -67,6 +68,8 @@ def test_same_files_as_whoosh_on_demo_corpus_and_long_posting_lists(tmp_path):
         whoosh = write_index(tmp_path / f"whoosh{inlinelimit}", SegmentWriter, [docs], inlinelimit)
         assert {name.rsplit(".", 1)[1] for name in ours} >= {"trm", "pst", "col"}
         assert ours == whoosh
+        if inlinelimit == 1:        # and the same as Whoosh's own codec (its block writer, not ours)
+            assert ours == write_index(tmp_path / "stock", SegmentWriter, [docs], 1, codec_class=W3Codec)
 
 
 def test_same_files_as_whoosh_when_merging_segments(tmp_path):
