@@ -6,7 +6,7 @@
                                                              # topical query over all variants)
 
 Indexes live in index_data/eval/<index variant> and are reused while their fingerprint (analysis
-settings + word lists + analysis/schema code, see indexer.evaluate.ensure_index) still matches; a build
+settings + word lists + analysis/schema/duplicates code, see indexer.evaluate.ensure_index) still matches; a build
 takes ~2 minutes and runs at `nice 5`.  Results: a Markdown table on stdout and
 bench/results/relevance.json.  Method and numbers: docs/relevance.md.
 """

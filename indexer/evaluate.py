@@ -457,7 +457,7 @@ def evaluate(settings: Settings, query_files: Sequence[Path], qrels_file: Path |
 # Index variants: build once, reuse while nothing that shapes the index changed
 
 FINGERPRINT_FILE = "eval-key.json"
-_CODE_FILES = ("analysis.py", "lexicon.py", "schema.py")
+_CODE_FILES = ("analysis.py", "lexicon.py", "schema.py", "duplicates.py")
 
 
 def _word_list_text(source: str, builtin: str) -> str:
@@ -469,7 +469,7 @@ def _word_list_text(source: str, builtin: str) -> str:
 
 
 def index_fingerprint(settings: Settings) -> dict:
-    """What shapes an index: analysis settings, word-list contents, analysis/schema code, sources."""
+    """What shapes an index: analysis settings, word lists, analysis/schema/duplicates code, sources."""
     a = settings.analysis
     digest = hashlib.sha256()
     for source, builtin in ((a.stopwords, "stopwords.txt"), (a.protected_words, "protected_words.txt"),

@@ -1,7 +1,7 @@
 """Relevance regression on the CLICK-ID dev set (eval/*.tsv, eval/topical.qrels, eval/baseline.json).
 
 Builds the default CLICK-ID index into index_data/eval/default, or reuses it while its fingerprint
-(analysis settings + word lists + analysis/schema code, `indexer.evaluate.ensure_index`) matches;
+(analysis settings + word lists + analysis/schema/duplicates code, `indexer.evaluate.ensure_index`) matches;
 a build takes about two minutes. Fails when overall MRR@10 or Success@10 of the known-item set
 (or topical nDCG@10) falls more than `tolerance` (0.02) below eval/baseline.json. After an
 intended ranking change, refresh it with `.venv/bin/python bench/relevance.py --only default
