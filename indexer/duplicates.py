@@ -5,7 +5,7 @@ so hundreds of thousands stream through in bounded memory. Its per-article cost 
 in the build's main process, beside the two writer processes, on every article): words are
 hashed with array arithmetic instead of a Python call per word, and the MinHash signature is a
 one-permutation MinHash (one hash per shingle, 128 bins) instead of 128 hash functions over every
-shingle: ~300 -> ~100 µs an article, the same groups on the CLICK-ID corpus (docs/decisions.md).
+shingle: ~300 -> ~150-170 µs an article, as accurate (docs/decisions.md).
 """
 from __future__ import annotations
 
@@ -51,11 +51,9 @@ class WordHasher:
         inverse = 1
         for _ in range(7):                        # Newton's iteration doubles the correct bits
             inverse = inverse * (2 - self.P * inverse) % 2**64
-        with np.errstate(over="ignore"):
-            self._powers = np.cumprod(np.full(max_chars + 1, self.P, dtype=np.uint64))
-            self._inverses = np.cumprod(np.full(max_chars + 1, inverse, dtype=np.uint64))
-        self._powers = np.concatenate(([np.uint64(1)], self._powers[:-1]))
-        self._inverses = np.concatenate(([np.uint64(1)], self._inverses[:-1]))
+        # P**i and P**-i for i = 0 .. max_chars (uint64 arithmetic wraps around: modulo 2**64)
+        self._powers = np.cumprod(np.full(max_chars + 1, self.P, dtype=np.uint64)) * np.uint64(inverse)
+        self._inverses = np.cumprod(np.full(max_chars + 1, inverse, dtype=np.uint64)) * np.uint64(self.P)
 
     def __call__(self, text: str, max_words: int) -> np.ndarray:
         """Hashes (uint64) of the first `max_words` words of `text[:max_chars]` (lower-case it first)."""
@@ -122,8 +120,8 @@ class DuplicateFinder:
         rng = np.random.default_rng(20190911)
         self._band_mul = rng.integers(1, 2**63, size=self.ROWS, dtype=np.uint64) | np.uint64(1)
         self._words = WordHasher(self.MAX_WORDS * 12)
-        self._bin_edges = np.arange(self.HASHES, dtype=np.uint64) << self._BIN_SHIFT
         self._bins = np.arange(self.HASHES, dtype=np.uint64)
+        self._bin_edges = self._bins << self._BIN_SHIFT             # the smallest hash of each bin
         self._probes = rng.integers(0, self.HASHES, size=(self.HASHES, 64))
         self._by_key: dict[str, str] = {}
         self._buckets: list[dict[int, int | list[int]]] = [{} for _ in range(self.BANDS)]
