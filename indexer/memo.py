@@ -9,7 +9,7 @@ V = TypeVar("V")
 def cached_map(cache: dict, keys: list, compute: Callable[[Hashable], V]) -> list[V]:
     """`[cache[k] for k in keys]`, computing and caching the missing ones with `compute(k)`.
 
-    One `map(cache.get, ...)` for the list (C speed: the hot paths look up every token or word of
+    One `map(cache.get, ...)` for the list (C speed: the hot path looks up every token of
     a document), then a Python loop only when something was missing. `compute` must not return
     None."""
     values = list(map(cache.get, keys))
