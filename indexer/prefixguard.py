@@ -184,7 +184,10 @@ def visitor_letters(visitor) -> "frozenset[str] | None":
     """The union of `pattern_letters` over a guarded visitor's rules; None when one is unknown."""
     letters: set[str] = set()
     for rule in visitor.disambiguators:
-        for pattern in rule_patterns(rule) or [""]:
+        patterns = rule_patterns(rule)
+        if not patterns:
+            return None
+        for pattern in patterns:
             found = pattern_letters(pattern)
             if found is None:
                 return None
