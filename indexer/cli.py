@@ -119,12 +119,17 @@ def _cmd_search(settings, args) -> int:
         from indexer.search.serialize import result_to_json
         print(json.dumps(result_to_json(result), ensure_ascii=False, indent=1))
         return EXIT_OK
-    print(f"{result.total} hasil ({result.took_ms:.0f} ms)" + (" — hasil sebagian kata" if result.fallback_or else ""))
+    note = ""
+    if result.partial:
+        note = f" — {result.matched_all} memuat semua kata, sisanya sebagian kata"
+    print(f"{result.total} hasil ({result.took_ms:.0f} ms){note}")
     if result.suggestion:
         print(f"Maksud Anda: {result.suggestion}")
     for i, hit in enumerate(result.hits, 1):
         when = hit.published.strftime("%Y-%m-%d") if hit.published else "----------"
         print(f"{i:2}. [{hit.score:6.2f}] {when} {hit.section:<13} {hit.title}  ({hit.outlet}) id={hit.id}")
+        if hit.missing:
+            print(f"    Tidak memuat: {', '.join(hit.missing)}")
     return EXIT_OK
 
 

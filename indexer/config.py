@@ -108,6 +108,8 @@ class SearchSettings:
     facet_size: int = 30
     suggest_below: int = 3        # offer "Maksud Anda" when a query finds fewer hits than this
     collapse_duplicates: bool = True
+    partial_below: int = 10       # fewer all-words hits than this: fill with most-words hits below them; 0 = strict AND
+    partial_min_share: float = 0.6  # a most-words hit has at least this share of the query words (2 of 2, 2 of 3, 3 of 4, 3 of 5)
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,8 @@ from indexer.config import Settings
 from indexer.lexicon import Lexicon
 from indexer.search import snippets
 from indexer.search.model import ArticleView, FacetValue, Hit, SearchRequest, SearchResult
-from indexer.search.query import Compiler, expand_synonyms, parse, relax_ambiguous
+from indexer.search.matching import Matches, PartialPolicy, combine
+from indexer.search.query import Compiler, expand_synonyms, parse
 from indexer.search.resultcache import ResultCache
 from indexer.search.scoring import Evaluator, SegmentCache
 from indexer.search.snapshot import NO_DATE, Snapshot, day_end, day_start
@@ -107,26 +108,20 @@ class SearchEngine:
         # requests built by hand (not via params.py) may carry lone surrogates: make them plain text
         text = request.query[: self.settings.search.max_query_chars].encode("utf-8", "replace").decode("utf-8")
         parsed = expand_synonyms(parse(text), self.lexicon)
-        q = compiler.compile(parsed, "and")
-        fallback = False
-        matched, scores = self._matching(snap, searcher, q)
-        relaxed = relax_ambiguous(parsed, self.lexicon) if q is not None and not matched.any() else None
-        if relaxed is not None:
-            q_relaxed = compiler.compile(relaxed, "and")
-            matched_relaxed, scores_relaxed = self._matching(snap, searcher, q_relaxed)
-            if matched_relaxed.any():
-                q, matched, scores = q_relaxed, matched_relaxed, scores_relaxed
-        if q is not None and not matched.any() and len(parsed.groups) > 1:
-            q_or = compiler.compile(parsed, "or")
-            matched_or, scores_or = self._matching(snap, searcher, q_or)
-            if matched_or.any():
-                q, matched, scores, fallback = q_or, matched_or, scores_or, True
-
         section_mask, date_mask = self._filter_masks(snap, request)
+        compiled = compiler.compile_groups(parsed, self.lexicon)
+        if compiled.groups:
+            q = True       # ranked by relevance
+            m = self._match_groups(snap, searcher, compiled, section_mask & date_mask)
+        else:              # browse all, or exclusions only
+            q = compiler.compile(parsed, "and")
+            matched, scores = self._matching(snap, searcher, q)
+            m = Matches(matched, scores, matched)
+        matched, scores = m.matched, m.scores
         selected = matched & section_mask & date_mask
         total = int(selected.sum())
         facets = self._facets(snap, request, matched, section_mask, date_mask) if request.facets else {}
-        hits = self._page(snap, searcher, q, scores, selected, request)
+        hits = self._page(snap, searcher, q, m, selected, request)
         if request.highlight:
             self._highlight(snap, hits, compiler)
         suggestion = None
@@ -134,13 +129,23 @@ class SearchEngine:
             suggestion = did_you_mean(snap, searcher, text, total, self._count_for)
         return SearchResult(request=request, total=total, hits=hits, facets=facets, suggestion=suggestion,
                             took_ms=round((time.perf_counter() - started) * 1000, 2),
-                            generation=snap.generation, fallback_or=fallback)
+                            generation=snap.generation, fallback_or=m.fallback,
+                            matched_all=int((m.full & section_mask & date_mask).sum()),
+                            partial=m.partial_fill)
 
     def _matching(self, snap: Snapshot, searcher, q, score: bool = True) -> tuple[np.ndarray, np.ndarray]:
         """(matches, BM25F scores) over document numbers; q None = every live document, unscored."""
         if q is None:
             return snap.alive.copy(), np.zeros(len(snap.alive), dtype=np.float32)
         return Evaluator(snap.postings(), searcher, snap.alive, score=score).run(q)
+
+    def _match_groups(self, snap: Snapshot, searcher, compiled, filtered: np.ndarray) -> Matches:
+        evaluator = Evaluator(snap.postings(), searcher, snap.alive)
+        results = [evaluator.run(g.query) for g in compiled.groups]
+        negative = evaluator.mask(compiled.negative) if compiled.negative is not None else None
+        s = self.settings.search
+        return combine(compiled, results, negative, snap.alive, filtered,
+                       PartialPolicy(s.partial_below, s.partial_min_share))
 
     def _count_for(self, snap: Snapshot, searcher, text: str) -> int:
         compiler = self._compiler(snap)
@@ -179,16 +184,19 @@ class SearchEngine:
                        for v in chosen if v not in present]
         return {"section": sections, "date": months}
 
-    def _ordered_docnums(self, snap, q, scores, selected, request, limit: int | None) -> np.ndarray:
-        """Selected document numbers in result order; at least the first `limit` (None = all)."""
+    def _ordered_docnums(self, snap, q, m: Matches, selected, request, limit: int | None) -> np.ndarray:
+        """Selected document numbers in result order; at least the first `limit` (None = all).
+        By relevance, every full hit ranks above every partial hit."""
         if request.sort in ("newest", "oldest") or q is None:
             order = snap.date_order if request.sort == "oldest" else snap.date_order[::-1]
             ordered = order[selected[order]]
             return ordered if limit is None else ordered[:limit]     # collapsing all of them cost ~15 ms at 220k
         docs = np.flatnonzero(selected)
-        s = scores[docs]
+        s = m.scores[docs].astype(np.float64)
         if self.settings.search.recency_boost > 0:
             s = s * self._recency_factor(snap, docs)
+        if m.partial_fill and s.size:
+            s = s + np.where(m.full[docs], s.max() + 1.0, 0.0)     # a tier above every partial hit
         if limit is not None and docs.size > 2 * limit:
             top = np.argpartition(-s, limit - 1)[:limit]
             docs, s = docs[top], s[top]
@@ -202,19 +210,23 @@ class SearchEngine:
         age_days = np.where(pub != NO_DATE, (newest - pub) / DAY, 10 * cfg.recency_scale_days)
         return (1 + cfg.recency_boost * 0.5 ** (age_days / cfg.recency_scale_days)).astype(np.float32)
 
-    def _page(self, snap, searcher, q, scores, selected, request) -> list[Hit]:
+    def _page(self, snap, searcher, q, m: Matches, selected, request) -> list[Hit]:
         start = (request.page - 1) * request.per_page
         need = start + request.per_page
         collapse = self.settings.search.collapse_duplicates
         limit = need * 3 + 30 if collapse else need
-        ordered = self._ordered_docnums(snap, q, scores, selected, request, limit)
+        ordered = self._ordered_docnums(snap, q, m, selected, request, limit)
         if collapse:
             ordered = self._collapse(snap, ordered)
             if len(ordered) < need and selected.sum() > limit:
-                ordered = self._collapse(snap, self._ordered_docnums(snap, q, scores, selected, request, None))
+                ordered = self._collapse(snap, self._ordered_docnums(snap, q, m, selected, request, None))
         page = ordered[start:need]
-        return [self._hit(snap, searcher, int(d), float(scores[d]),
+        hits = [self._hit(snap, searcher, int(d), float(m.scores[d]),
                           int(snap.dup_sizes[snap.dup[d]]) - 1 if collapse else 0) for d in page]
+        if m.partial_fill:
+            for hit, d in zip(hits, page):
+                hit.missing = m.missing(int(d))
+        return hits
 
     @staticmethod
     def _collapse(snap, ordered: np.ndarray) -> np.ndarray:

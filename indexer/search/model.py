@@ -48,6 +48,7 @@ class Hit:
     published: datetime | None
     score: float
     duplicates: int = 0      # other outlets carrying the same story (collapsed)
+    missing: list[str] = field(default_factory=list)  # query words a partial hit lacks (as typed)
 
 
 @dataclass
@@ -67,7 +68,9 @@ class SearchResult:
     suggestion: str | None = None
     took_ms: float = 0.0
     generation: str = ""
-    fallback_or: bool = False  # AND found nothing, results are OR-ranked
+    fallback_or: bool = False  # no article has every word: all results are partial hits
+    matched_all: int = -1      # results with every query word (-1 = not counted); total includes partial hits
+    partial: bool = False      # the list was filled with articles that lack some words (below the full hits)
 
     @property
     def pages(self) -> int:

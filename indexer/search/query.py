@@ -1,8 +1,10 @@
 """Forgiving query language for the public, compiled to Whoosh query objects.
 
 Syntax: words are ANDed; ``"exact phrase"``; ``-word`` / ``-"phrase"`` /
-``NOT word`` exclude; ``a OR b`` joins its neighbours; ``judul:``, ``rubrik:``,
-``media:`` and ``sumber:`` restrict a word to a field.  Anything else (stray
+``NOT word`` exclude; ``+word`` requires a word even when the engine fills a short
+result list with articles that lack some words (see `CompiledQuery`); ``a OR b``
+joins its neighbours; ``judul:``, ``rubrik:``, ``media:`` and ``sumber:`` restrict
+a word to a field.  Anything else (stray
 quotes, ``*``, ``:``, operator soup, unknown prefixes) is read as plain words,
 so parsing never fails: the worst case is a query of plain words.
 """
@@ -33,6 +35,7 @@ class Unit:
     field: str = ""            # for kind == field
     alternatives: list[tuple[str, ...]] = dataclasses.field(default_factory=list)  # for kind == synonym
     optional: bool = False     # scores when it matches, never required (see expand_synonyms)
+    strict: bool = False       # typed with `+`: never missing from a partial match
 
 
 @dataclass
@@ -56,7 +59,7 @@ def _lex(text: str) -> list[tuple[str, bool]]:
             continue
         start = i
         prefix = ""
-        while i < n and text[i] in "-" and i + 1 < n and not text[i + 1].isspace():
+        while i < n and text[i] in "-+" and i + 1 < n and not text[i + 1].isspace():
             i += 1
         prefix = text[start:i]
         if i < n and text[i] == '"':
@@ -93,12 +96,15 @@ def parse(text: str) -> ParsedQuery:
                 continue
         negative = negate_next
         negate_next = False
-        if token.startswith("-"):
-            token = token.lstrip("-")
-            negative = True
+        strict = False
+        if token.startswith(("-", "+")):
+            negative = negative or "-" in token[:len(token) - len(token.lstrip("-+"))]
+            strict = not negative
+            token = token.lstrip("-+")
         if not token.strip():
             continue
         unit = _unit(token, is_phrase)
+        unit.strict = strict
         if negative:
             negatives.append(unit)
         elif join_next and groups:
@@ -143,7 +149,9 @@ def expand_synonyms(parsed: ParsedQuery, lexicon) -> ParsedQuery:
                 text = " ".join(u.text for u in run[i:end])
                 optional = (end == i + 1 and 0 < i and end < len(run) and text == text.lower()
                             and lexicon.is_ambiguous(text))
-                groups.append([Unit("synonym", text, alternatives=list(alts), optional=optional)])
+                strict = any(u.strict for u in run[i:end])
+                groups.append([Unit("synonym", text, alternatives=list(alts), optional=optional and not strict,
+                                    strict=strict)])
                 i = end
             else:
                 groups.append([run[i]])
@@ -158,6 +166,13 @@ def expand_synonyms(parsed: ParsedQuery, lexicon) -> ParsedQuery:
             groups.append(group)
     flush()
     return ParsedQuery(groups, parsed.negatives)
+
+
+def relaxable(group: list[Unit], lexicon) -> bool:
+    """A required lower-case ambiguous acronym (`bin`, `as`) the engine may make optional."""
+    unit = group[0]
+    return (lexicon is not None and len(group) == 1 and unit.kind == "synonym" and not unit.optional
+            and not unit.strict and unit.text == unit.text.lower() and lexicon.is_ambiguous(unit.text))
 
 
 def relax_ambiguous(parsed: ParsedQuery, lexicon) -> ParsedQuery | None:
@@ -178,6 +193,33 @@ def relax_ambiguous(parsed: ParsedQuery, lexicon) -> ParsedQuery | None:
     if not changed or all(u.optional for g in groups for u in g):
         return None
     return ParsedQuery(groups, parsed.negatives)
+
+
+@dataclass(frozen=True)
+class CompiledGroup:
+    query: Q.Query
+    label: str               # the words as typed, shown as "Tidak memuat: ..." when missing
+    optional: bool           # scores when present, never required
+    strict: bool             # phrase, field or `+word`: never missing from a partial match
+    relaxable: bool          # a lower-case ambiguous acronym the engine may make optional
+
+
+@dataclass
+class CompiledQuery:
+    """The positive AND groups of a query, compiled one by one, and the excluded words."""
+    groups: list[CompiledGroup]
+    negative: Q.Query | None
+
+
+def require_word(query: str, label: str) -> str:
+    """`query` with the word(s) `label` marked as required: `+kata`, or `"dua kata"` (a phrase)."""
+    marked = f"+{label}" if " " not in label.strip() else f'"{label.strip()}"'
+    words = query.split()
+    target = label.split()
+    for i in range(len(words) - len(target) + 1):
+        if [w.lower() for w in words[i:i + len(target)]] == [t.lower() for t in target]:
+            return " ".join(words[:i] + [marked] + words[i + len(target):])
+    return f"{query} {marked}".strip()
 
 
 @dataclass
@@ -243,6 +285,22 @@ class Compiler:
         if not parts:
             return None
         return parts[0] if len(parts) == 1 else Q.Or(parts)
+
+    def compile_groups(self, parsed: ParsedQuery, lexicon=None) -> "CompiledQuery":
+        """Each AND group as its own query, for the engine's all-words / most-words matching."""
+        groups = []
+        for units in parsed.groups:
+            q = self.group(units)
+            if q is None:
+                continue
+            optional = all(u.optional for u in units)
+            strict = any(u.strict or u.kind in ("phrase", "field") for u in units)
+            label = " ".join(u.text for u in units) if len(units) == 1 else " OR ".join(u.text for u in units)
+            groups.append(CompiledGroup(q, label, optional, strict, relaxable(units, lexicon)))
+        saved = set(self.highlight_terms)
+        negatives = [q for q in (self.unit(u) for u in parsed.negatives) if q is not None]
+        self.highlight_terms = saved
+        return CompiledQuery(groups, Q.Or(negatives) if negatives else None)
 
     def compile(self, parsed: ParsedQuery, mode: str = "and") -> Q.Query | None:
         """AND (or, for the fall-back, OR) of the groups, minus the negatives. None = browse all."""

@@ -182,6 +182,10 @@ class Evaluator:
         mask, scores = self._eval(q)
         return mask & self.alive, scores
 
+    def mask(self, q) -> np.ndarray:
+        """The documents a query matches, unscored (for exclusions)."""
+        return Evaluator(self.p, self.searcher, self.alive, score=False)._eval(q)[0]
+
     def _empty(self):
         return np.zeros(self.n, dtype=bool), np.zeros(self.n, dtype=np.float32)
 

@@ -31,6 +31,7 @@ def hit_to_json(hit: Hit) -> dict:
         "score": finite(hit.score),
         # additions to the contract
         "title_html": hit.title_html or "", "source": hit.source or "", "duplicates": int(hit.duplicates or 0),
+        "missing": list(hit.missing or []),
     }
 
 
@@ -50,6 +51,8 @@ def result_to_json(result: SearchResult, hit_json=hit_to_json) -> dict:
         "suggestion": result.suggestion or None,
         # additions to the contract
         "pages": min(int(result.pages), MAX_PAGES), "sort": req.sort, "fallback_or": bool(result.fallback_or),
+        "partial": bool(result.partial), "matched_all": int(result.matched_all if result.matched_all >= 0
+                                                             else result.total),
     }
 
 
