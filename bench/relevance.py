@@ -4,11 +4,16 @@
     .venv/bin/python bench/relevance.py --only default,none  # a subset
     .venv/bin/python bench/relevance.py --pool 20            # also write the judging pool (top 20 per
                                                              # topical query over all variants)
+    .venv/bin/python bench/relevance.py --split test         # the blind test split (eval/test/): run rarely,
+                                                             # report as it comes, never tune on it
+
+Every run has the untuned baseline as its first row: SQLite FTS5 (unicode61, words ORed, bm25) over
+the same documents (bench/fts5.py), so "better than untuned" is visible in every table.
 
 Indexes live in index_data/eval/<index variant> and are reused while their fingerprint (analysis
 settings + word lists + analysis/schema/duplicates code, see indexer.evaluate.ensure_index) still matches; a build
 takes ~2 minutes and runs at `nice 5`.  Results: a Markdown table on stdout and
-bench/results/relevance.json.  Method and numbers: docs/relevance.md.
+bench/results/relevance-<split>.json.  Method and numbers: docs/relevance.md.
 """
 from __future__ import annotations
 
@@ -25,6 +30,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from indexer.config import Settings, load_settings  # noqa: E402
+from bench.fts5 import Fts5Evaluator  # noqa: E402
 from indexer.evaluate import (Evaluator, ensure_index, index_is_current, load_qrels,  # noqa: E402
                               load_queries, normalize_url)
 
@@ -49,6 +55,7 @@ INDEX_VARIANTS = {
     "snowball": dict(stemmer="snowball"),
     "sastrawi-bare": dict(stemmer="sastrawi", protected_words="none", lexicon="none"),
     "default": dict(),
+    "no-numbers": dict(number_variants=False),
 }
 
 VARIANTS = [
@@ -67,7 +74,16 @@ VARIANTS = [
     Variant("exact-1.2", "default", search=dict(exact_boost=1.2), note="exact-form weight doubled"),
     Variant("recency-0.5", "default", search=dict(recency_boost=0.5), note="recency boost 0.5, 30-day half-life"),
     Variant("collapse-off", "default", search=dict(collapse_duplicates=False), note="no duplicate collapsing"),
+    Variant("no-numbers", "no-numbers", note="numbers indexed only as written (before session 7)"),
+    Variant("strict-and", "default", search=dict(partial_below=0),
+            note="all words required; some-words results only when nothing has all (before session 7)"),
+    Variant("partial-20", "default", search=dict(partial_below=20), note="most-words fill below 20 full hits"),
+    Variant("partial-50", "default", search=dict(partial_below=50), note="most-words fill below 50 full hits"),
+    Variant("share-0.5", "default", search=dict(partial_min_share=0.5), note="a partial hit has half the words"),
+    Variant("share-0.75", "default", search=dict(partial_min_share=0.75), note="a partial hit has 3/4 of the words"),
 ]
+BASELINE = "fts5-untuned"
+SPLITS = {"dev": EVAL_DIR, "test": EVAL_DIR / "test"}
 
 
 def base_settings() -> Settings:
@@ -109,15 +125,14 @@ def main(argv=None) -> int:
                    help="write bench/results/pool.tsv: top K per topical query over the variants run")
     p.add_argument("--no-build", action="store_true", help="skip variants whose index is missing or stale")
     p.add_argument("--verbose", action="store_true", help="progress bars while building")
+    p.add_argument("--split", choices=sorted(SPLITS) + ["all"], default="dev",
+                   help="dev (eval/, tune on it) or test (eval/test/, blind: run rarely, never tune)")
     p.add_argument("--write-baseline", action="store_true",
                    help="store the default variant's numbers in eval/baseline.json (tests/test_relevance.py)")
     args = p.parse_args(argv)
 
     base = base_settings()
-    known, topics = load_queries(EVAL_DIR / "known_items.tsv")
-    if (EVAL_DIR / "topical.tsv").exists():
-        topics += load_queries(EVAL_DIR / "topical.tsv")[1]
-    qrels = load_qrels(EVAL_DIR / "topical.qrels") if (EVAL_DIR / "topical.qrels").exists() else {}
+    known, topics, qrels = load_split(args.split)
     chosen = VARIANTS
     if args.only:
         names = args.only.split(",")
@@ -126,8 +141,16 @@ def main(argv=None) -> int:
             p.error(f"unknown variants: {', '.join(sorted(unknown))}")
         chosen = [v for v in VARIANTS if v.name in names]
 
-    rows, pool, out = [], {}, {"variants": {}}
+    rows, pool, out = [], {}, {"split": args.split, "variants": {}}
     kinds = list(dict.fromkeys(k.kind for k in known))
+    default_settings = variant_settings(base, next(v for v in VARIANTS if v.name == "default"))
+    prepare_index(base, default_settings, quiet=not args.verbose)
+    report = Fts5Evaluator(default_settings).run(known, topics, qrels)
+    rows.append((Variant(BASELINE, "default", note="SQLite FTS5 unicode61, words ORed, bm25"),
+                 report.known_summary(), report.topical_summary()))
+    out["variants"][BASELINE] = {"note": "untuned baseline", **report.as_dict()}
+    if args.pool:
+        add_to_pool(pool, BASELINE, report, args.pool)
     for v in chosen:
         settings = variant_settings(base, v)
         if args.no_build and not index_is_current(settings):
@@ -145,13 +168,11 @@ def main(argv=None) -> int:
         out["variants"][v.name] = {"note": v.note, "index": v.index, "analysis": INDEX_VARIANTS[v.index] | v.analysis,
                                    "search": v.search, **report.as_dict()}
         if args.pool:
-            for t in report.topical:
-                pool.setdefault(t.qid, {})
-                for rank, url in enumerate(t.ranking[:args.pool], 1):
-                    pool[t.qid].setdefault(url, []).append(f"{v.name}:{rank}")
+            add_to_pool(pool, v.name, report, args.pool)
 
     # Markdown table
-    head = ["variant"] + [f"{k} S@10 / MRR" for k in kinds] + ["all S@1", "all S@10", "all MRR@10"]
+    head = ["variant"] + [f"{k} S@10 / MRR" for k in kinds] + ["all S@1", "all S@10", "all MRR@10",
+                                                                 "story MRR@10"]
     if qrels:
         head += ["nDCG@10", "P@10", "R@100", "judged@10"]
     print("| " + " | ".join(head) + " |")
@@ -159,16 +180,19 @@ def main(argv=None) -> int:
     for v, ks, ts in rows:
         cells = [v.name] + [f"{fmt(ks[k]['success@10'])} / {fmt(ks[k]['mrr@10'])}" for k in kinds]
         o = ks.get("overall", {})
-        cells += [fmt(o.get("success@1", 0)), fmt(o.get("success@10", 0)), fmt(o.get("mrr@10", 0))]
+        cells += [fmt(o.get("success@1", 0)), fmt(o.get("success@10", 0)), fmt(o.get("mrr@10", 0)),
+                  fmt(o.get("story_mrr@10", 0))]
         if qrels:
             cells += [fmt(ts.get(m, 0)) for m in ("ndcg@10", "p@10", "recall@100", "judged@10")]
         print("| " + " | ".join(cells) + " |")
 
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "relevance.json").write_text(json.dumps(out, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    (RESULTS / f"relevance-{args.split}.json").write_text(json.dumps(out, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     if args.pool:
         write_pool(pool, topics, qrels, base)
     if args.write_baseline:
+        if args.split != "dev":
+            p.error("--write-baseline stores the dev split's numbers; run it with --split dev")
         default = out["variants"].get("default")
         if default is None:
             p.error("--write-baseline needs the default variant in the run")
@@ -177,6 +201,29 @@ def main(argv=None) -> int:
         (EVAL_DIR / "baseline.json").write_text(json.dumps(baseline, indent=1) + "\n", encoding="utf-8")
         print(f"# wrote {EVAL_DIR / 'baseline.json'}", file=sys.stderr)
     return 0
+
+
+def load_split(split: str):
+    """(known items, topics, qrels) of eval/ (dev), eval/test/ (test) or both."""
+    known, topics, qrels = [], [], {}
+    for name, folder in SPLITS.items():
+        if split not in (name, "all"):
+            continue
+        if not (folder / "known_items.tsv").exists():
+            sys.exit(f"no {folder / 'known_items.tsv'}: the {name} split is missing")
+        known += load_queries(folder / "known_items.tsv")[0]
+        if (folder / "topical.tsv").exists():
+            topics += load_queries(folder / "topical.tsv")[1]
+        if (folder / "topical.qrels").exists():
+            qrels.update(load_qrels(folder / "topical.qrels"))
+    return known, topics, qrels
+
+
+def add_to_pool(pool: dict, name: str, report, depth: int) -> None:
+    for t in report.topical:
+        pool.setdefault(t.qid, {})
+        for rank, url in enumerate(t.ranking[:depth], 1):
+            pool[t.qid].setdefault(url, []).append(f"{name}:{rank}")
 
 
 def write_pool(pool: dict, topics, qrels: dict, base: Settings) -> None:

@@ -45,6 +45,9 @@ _POSSESSIVE_RE = re.compile(r"['\u2019`][sS]$")   # English possessive: Indonesi
 _APOSTROPHES = str.maketrans("", "", "'\u2019`")
 _HYPHENS = str.maketrans("\u2010\u2011", "--")
 _DIGIT_RE = re.compile(r"\d")
+_GROUPED_RE = re.compile(r"(\d{1,3}(?:\.\d{3})+)(?:,(\d+))?")   # 6.276   6.276,63   1.000.000
+_DECIMAL_RE = re.compile(r"(\d+),(\d+)")                         # 2,5   92,6
+_GLUED_RE = re.compile(r"([a-z]{1,3})(\d[\d.,]*)")                # km36   rp5,2   rp1.500
 
 
 # ---------------------------------------------------------------------------------------------
@@ -158,6 +161,38 @@ def _load_word_lists(sources: tuple[str, str, str], _mtimes: tuple[int, ...]) ->
 
 
 # ---------------------------------------------------------------------------------------------
+# Numbers
+
+
+@functools.lru_cache(maxsize=50_000)
+def number_variants(word: str) -> tuple[str, ...]:
+    """The other forms an Indonesian number in the text is indexed under, at its own position.
+
+    Indonesian writes thousands with `.` and decimals with `,`; readers type the integer part, the
+    digits without separators, or the number without the unit glued to it. So `6.276,63` is also
+    `6.276` and `6276`, `2.500.000` also `2500000`, `2,5` also `2`, and `km36` / `rp5,2` (a unit of
+    one to three letters glued to a number) also `km`, `36` / `rp`, `5,2`, `5`. Only indexing adds
+    these (the query keeps what the reader typed), so `6.276` finds `6.276,63` while phrases and
+    highlights stay on the written word. `word` is lower case; () for anything else.
+    """
+    if not word[:1].isdigit():
+        glued = _GLUED_RE.fullmatch(word) if word[:1].isalpha() and _DIGIT_RE.search(word) else None
+        if glued is None:
+            return ()
+        unit, number = glued.groups()
+        return (unit, number) + tuple(v for v in number_variants(number) if v not in (unit, number))
+    grouped = _GROUPED_RE.fullmatch(word)
+    if grouped is not None:
+        integer = grouped.group(1)
+        digits = integer.replace(".", "")
+        return (integer, digits) if grouped.group(2) is not None else (digits,)
+    decimal = _DECIMAL_RE.fullmatch(word)
+    if decimal is not None:
+        return (decimal.group(1),)
+    return ()
+
+
+# ---------------------------------------------------------------------------------------------
 # Tokenizer and filters
 
 
@@ -214,18 +249,24 @@ class IndonesianTokenizer(Tokenizer):
     """Words, keeping `kata-kata`, `e-KTP`, `COVID-19`, `18-0`, `6.217`, `2,5`, `Rp5` whole.
 
     Hyphenated compounds of separate words (`Jakarta-Cikampek`, `Kim Jong-un`) become one token
-    per part at consecutive positions (see `_compound_spans`).
+    per part at consecutive positions (see `_compound_spans`). When indexing (any mode but
+    "query"), a number is followed by its `number_variants` at the same position.
 
     Apostrophes: a trailing English possessive is dropped (`Indonesia's` -> `Indonesia`), inner
     apostrophes are removed (`Ma'ruf` -> `Maruf`, `Jum'at` -> `Jumat`). Case is kept for the
     acronym filter. Input is NFC-normalised (offsets may shift only for non-NFC input).
     """
 
+    numbers = True          # class default: indexes pickled before number variants existed
+
+    def __init__(self, numbers: bool = True):
+        self.numbers = numbers
+
     def __eq__(self, other):
-        return other.__class__ is self.__class__
+        return other.__class__ is self.__class__ and other.numbers == self.numbers
 
     def __hash__(self):
-        return hash(self.__class__)
+        return hash((self.__class__, self.numbers))
 
     def __call__(self, value, positions=False, chars=False, keeporiginal=False,
                  removestops=True, start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
@@ -277,6 +318,21 @@ class IndonesianTokenizer(Tokenizer):
                 t.startchar = start_char + match.start()
                 t.endchar = start_char + match.end() - cut
             yield t
+            if self.numbers and mode != "query" and _DIGIT_RE.search(text):
+                for variant in number_variants(text.lower()):    # stacked at the same position
+                    t.text = variant
+                    t.boost = 1.0
+                    t.stopped = False
+                    if keeporiginal:
+                        t.original = variant
+                    if positions:
+                        t.pos = pos - 1
+                    if chars:     # the part of the written number it stands for, else all of it
+                        at = text.lower().find(variant)
+                        t.startchar = start_char + match.start() + max(at, 0)
+                        t.endchar = (t.startchar + len(variant) if at >= 0
+                                     else start_char + match.end() - cut)
+                    yield t
 
 
 class AcronymLowercaseFilter(Filter):
@@ -329,8 +385,9 @@ class IndonesianStopFilter(StopFilter):
 
     def __call__(self, tokens):
         # Like StopFilter, but a token an earlier filter already stopped stays stopped.
+        # Tokens stacked at one position (number variants) stay stacked.
         stops = self.stops
-        pos = None
+        pos = last = None
         for t in tokens:
             if t.stopped or t.text in stops:
                 if not t.removestops:
@@ -339,8 +396,11 @@ class IndonesianStopFilter(StopFilter):
                 continue
             if t.positions:
                 if pos is None:
-                    pos = t.pos
+                    pos = last = t.pos
+                elif t.pos == last:
+                    t.pos = pos
                 else:
+                    last = t.pos
                     pos += 1
                     t.pos = pos
             yield t
@@ -521,7 +581,7 @@ def make_analyzer(analysis: AnalysisSettings):
     if analysis.stemmer not in STEMMERS:
         raise ValueError(f"stemmer must be one of {STEMMERS}, not {analysis.stemmer!r}")
     words = load_word_lists(analysis)
-    chain = (IndonesianTokenizer() | AcronymLowercaseFilter(words.ambiguous)
+    chain = (IndonesianTokenizer(analysis.number_variants) | AcronymLowercaseFilter(words.ambiguous)
              | IndonesianStopFilter(words.stopwords))
     if analysis.stemmer != "none":
         if analysis.stemmer == "snowball":
@@ -533,8 +593,9 @@ def make_analyzer(analysis: AnalysisSettings):
 
 def make_exact_analyzer(analysis: AnalysisSettings | None = None):
     """Unstemmed analyzer (no stopwords) for the `exact` field, phrases and suggestions."""
-    words = load_word_lists(analysis or AnalysisSettings())
-    return IndonesianTokenizer() | AcronymLowercaseFilter(words.ambiguous)
+    analysis = analysis or AnalysisSettings()
+    words = load_word_lists(analysis)
+    return IndonesianTokenizer(analysis.number_variants) | AcronymLowercaseFilter(words.ambiguous)
 
 
 def analyze(analyzer, text: str, mode: str = "index") -> list[str]:

@@ -89,6 +89,7 @@ class AnalysisSettings:
     protected_words: str = "builtin"  # builtin | none | path: words never stemmed
     lexicon: str = "builtin"      # builtin | none | path to a TSV of synonym groups
     expand_synonyms: bool = True
+    number_variants: bool = True  # index 6.276,63 also as 6.276 and 6276, KM36 also as KM and 36
 
 
 @dataclass(frozen=True)

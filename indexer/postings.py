@@ -30,8 +30,9 @@ from whoosh.formats import Existence, Positions
 from whoosh.system import pack_byte, pack_uint, pack_ushort
 from whoosh.util.numeric import length_to_byte
 
-from indexer.analysis import (TOKEN_RE, AcronymLowercaseFilter, IndonesianStemFilter, IndonesianStopFilter,
-                              IndonesianTokenizer, _clean_token, _compound_spans)
+from indexer.analysis import (_DIGIT_RE, TOKEN_RE, AcronymLowercaseFilter, IndonesianStemFilter,
+                              IndonesianStopFilter, IndonesianTokenizer, _clean_token, _compound_spans,
+                              number_variants)
 from indexer.memo import cached_map
 
 _CACHE_LIMIT = 200_000      # entries per table; a table is simply cleared when it fills up
@@ -50,10 +51,15 @@ def _token_parts(raw: str) -> tuple[str, ...]:
     return (raw,)
 
 
+class _Stack(tuple):
+    """Terms indexed at one position (a number and its variants)."""
+
+
 class TermPositions:
     """term -> positions of one text, as the analyzer chain would index it (mode "index")."""
 
-    def __init__(self, ambiguous: frozenset, stops: frozenset | None, stem):
+    def __init__(self, ambiguous: frozenset, stops: frozenset | None, stem, numbers: bool = True):
+        self.numbers = numbers
         self.ambiguous = ambiguous
         self.stops = stops
         self.stem = stem
@@ -72,7 +78,7 @@ class TermPositions:
             return None
         stops = items[2].stops if len(items) > 2 else None
         stem = items[3].stem if len(items) > 3 else None
-        return cls(items[1].ambiguous, stops, stem)
+        return cls(items[1].ambiguous, stops, stem, items[0].numbers)
 
     def _term(self, part: str) -> "str | bool":
         lower = part.lower()
@@ -85,8 +91,14 @@ class TermPositions:
     def _token_terms(self, raw: str) -> tuple:
         """The terms one TOKEN_RE match becomes; with a stop filter (which renumbers the tokens it
         keeps) only the kept ones, without one `_STOPPED` for a dropped token (it keeps its
-        position)."""
-        terms = (self._part_term(part) for part in _token_parts(raw))
+        position). A number with variants becomes one `_Stack` of terms sharing a position."""
+        parts = _token_parts(raw)
+        variants = (number_variants(raw.lower()) if self.numbers and len(parts) == 1 and _DIGIT_RE.search(raw)
+                    else ())
+        if variants:
+            stack = tuple(t for t in map(self._part_term, parts + variants) if t is not _STOPPED)
+            return (_Stack(stack),) if stack else (() if self.stops is not None else (_STOPPED,))
+        terms = (self._part_term(part) for part in parts)
         return tuple(terms) if self.stops is None else tuple(t for t in terms if t is not _STOPPED)
 
     def _part_term(self, part: str) -> "str | bool":
@@ -126,6 +138,16 @@ class TermPositions:
             for position, term in enumerate(chain.from_iterable(found)):
                 if term is not _STOPPED:
                     positions[term].append(position)
+        stacks = [key for key in positions if type(key) is _Stack]       # per distinct key, not per token
+        if stacks:
+            touched = set()
+            for stack in stacks:
+                for position in positions.pop(stack):
+                    for term in stack:
+                        positions[term].append(position)
+                touched.update(stack)
+            for term in touched:
+                positions[term].sort()
         return positions
 
 

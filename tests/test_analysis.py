@@ -66,7 +66,28 @@ def exact():
     ("Instagram-nya", ["instagram-nya"]),          # clitic tail
 ])
 def test_tokens(exact, text, tokens):
+    assert analyze(exact, text, mode="query") == tokens
+
+
+@pytest.mark.parametrize("text,tokens", [
+    ("6.276,63", ["6.276,63", "6.276", "6276"]),     # integer part and bare digits of a decimal
+    ("1.000.000", ["1.000.000", "1000000"]),
+    ("2,5 persen", ["2,5", "2", "persen"]),
+    ("Rp5,2 triliun", ["rp5,2", "rp", "5,2", "5", "triliun"]),
+    ("KM36+600", ["km36", "km", "36", "600"]),        # a unit glued to a kilometre marker
+    ("6.217", ["6.217", "6217"]),
+    ("2019 COVID-19 U-16", ["2019", "covid-19", "u-16"]),   # plain numbers and digit compounds: nothing extra
+])
+def test_numbers_are_indexed_with_their_variants_at_one_position(exact, text, tokens):
     assert analyze(exact, text) == tokens
+    stacked = [(t.text, t.pos) for t in exact(text, positions=True)]
+    written = [t for t in analyze(exact, text, mode="query")]
+    assert sorted({pos for _, pos in stacked}) == list(range(len(written)))   # no extra positions
+
+
+def test_number_variants_keep_phrase_positions_through_the_stop_filter(stemmed):
+    toks = [(t.text, t.pos) for t in stemmed("indeks ditutup di 6.276,63 poin", positions=True)]
+    assert ("6.276", toks[2][1]) in toks and ("poin", toks[2][1] + 1) in toks
 
 
 def test_compound_parts_have_their_own_offsets_and_positions():
@@ -83,10 +104,12 @@ def test_tokenize_helper_keeps_everything_lowercase():
 
 
 def test_char_offsets_point_at_the_word():
-    text = "Ekonomi Indonesia's naik 2,5 persen"
+    text = "Ekonomi Indonesia's naik 2,5 persen KM36 6.276,63"
     toks = [(t.text, t.startchar, t.endchar) for t in make_exact_analyzer(DEFAULT)(text, chars=True)]
+    assert ("2", 25, 26) in toks and ("36", 38, 40) in toks and ("6276", 41, 49) in toks
     for word, start, end in toks:
-        assert text[start:end].lower().replace("'", "") == word
+        written = text[start:end].lower().replace("'", "")
+        assert written == word or written.replace(".", "").split(",")[0] == word
     assert ("indonesia", 8, 17) in toks
 
 
@@ -151,7 +174,7 @@ def test_custom_stopword_file_and_none(tmp_path):
     ("café", "café"),
 ])
 def test_stems(stemmed, word, stem):
-    assert analyze(stemmed, word) == [stem]
+    assert analyze(stemmed, word, mode="query") == [stem]
     assert stem_word(word, DEFAULT) == stem
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from html import escape
 
-from indexer.analysis import TOKEN_RE
+from indexer.analysis import TOKEN_RE, number_variants
 
 MAX_ANALYZED_CHARS = 30_000  # snippets come from the first part of very long articles
 
@@ -36,7 +36,8 @@ def match_spans(stem, text: str, terms: set[str]) -> list[tuple[int, int]]:
         word = match.group().lower()
         if word.endswith(("'s", "\u2019s")):
             word = word[:-2]
-        if word in terms or stem(word) in terms:
+        if word in terms or stem(word) in terms or (
+                word[-1:].isdigit() and any(v in terms for v in number_variants(word))):
             spans.append(match.span())
     return spans
 
