@@ -2,7 +2,8 @@
 
 Two kinds of query sets (see docs/relevance.md)::
 
-    known items   TSV  qid <TAB> kind <TAB> query <TAB> target_url      Success@1, Success@10, MRR@10
+    known items   TSV  qid <TAB> kind <TAB> query <TAB> target_url [<TAB> same-story urls]
+                                                                        Success@1, Success@10, MRR@10
     topical       TSV  qid <TAB> query  +  TREC qrels  "qid 0 url grade" nDCG@10, P@10, Recall@100, judged@10
 
 Lines starting with `#` and blank lines are ignored. Documents are matched on their URL, normalised
@@ -75,6 +76,7 @@ class KnownItem:
     kind: str
     query: str
     target: str          # the URL as written in the file
+    same_story: tuple[str, ...] = ()   # other outlets' write-ups of the same event (story MRR only)
 
 
 @dataclass(frozen=True)
@@ -96,12 +98,13 @@ def _rows(path: Path) -> Iterable[tuple[int, list[str]]]:
 
 
 def load_queries(path: Path) -> tuple[list[KnownItem], list[Topic]]:
-    """A query file: 4 columns a line = known items, 2 columns = topical queries (may be mixed)."""
+    """A query file: 4 columns a line = known items (a 5th lists same-story URLs, space-separated),
+    2 columns = topical queries (may be mixed)."""
     known, topics, seen = [], [], set()
     for number, fields in _rows(path):
-        if len(fields) == 4:
-            item: KnownItem | Topic = KnownItem(*fields)
-            if not all(fields):
+        if len(fields) in (4, 5):
+            item: KnownItem | Topic = KnownItem(*fields[:4], tuple(fields[4].split()) if len(fields) == 5 else ())
+            if not all(fields[:4]):
                 raise EvalError(f"{path}:{number}: empty field in {fields!r}")
             known.append(item)
         elif len(fields) == 2 and all(fields):
@@ -251,10 +254,17 @@ class KnownResult:
     via_duplicate: bool = False  # the target itself was collapsed behind a shown duplicate
     total: int = 0
     top: list[str] = field(default_factory=list)  # first titles shown (for reading the misses)
+    story_rank: int | None = None  # rank of the target or of another write-up of the same story
 
     @property
     def rr(self) -> float:
         return reciprocal_rank(self.rank)
+
+    @property
+    def story_rr(self) -> float:
+        """Reciprocal rank of the first write-up of the story (the target or a same-story URL)."""
+        ranks = [r for r in (self.rank, self.story_rank) if r is not None]
+        return reciprocal_rank(min(ranks) if ranks else None)
 
 
 @dataclass
@@ -305,6 +315,8 @@ class Evaluator:
         target_id = self.docs.by_url.get(target)
         target_dup = self.docs.dup_of.get(target_id) if target_id else None
         rank, via = None, False
+        story = {target} | {normalize_url(u) for u in item.same_story}
+        story_rank = next((i for i, h in enumerate(hits, 1) if normalize_url(h.url) in story), None)
         for i, hit in enumerate(hits, 1):
             if normalize_url(hit.url) == target:
                 rank = i
@@ -313,8 +325,10 @@ class Evaluator:
                     and self.docs.dup_of.get(hit.id) == target_dup):
                 rank, via = i, True
                 break
+        if rank is not None and (story_rank is None or rank < story_rank):
+            story_rank = rank
         return KnownResult(item.qid, item.kind, item.query, item.target, rank, via, total,
-                           [h.title for h in hits[:3]])
+                           [h.title for h in hits[:3]], story_rank)
 
     def topical(self, topic: Topic, judgments: Mapping[str, int]) -> TopicalResult:
         hits, total = self.ranking(topic.query)
@@ -353,7 +367,8 @@ class Report:
         return {kind: {"n": len(rs),
                        "success@1": mean(success(r.rank, 1) for r in rs),
                        "success@10": mean(success(r.rank, KNOWN_K) for r in rs),
-                       "mrr@10": mean(r.rr for r in rs)}
+                       "mrr@10": mean(r.rr for r in rs),
+                       "story_mrr@10": mean(r.story_rr for r in rs)}
                 for kind, rs in kinds.items()}
 
     def topical_summary(self) -> dict:
