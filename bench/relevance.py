@@ -56,6 +56,8 @@ INDEX_VARIANTS = {
     "sastrawi-bare": dict(stemmer="sastrawi", protected_words="none", lexicon="none"),
     "default": dict(),
     "no-numbers": dict(number_variants=False),
+    "no-learning": dict(learn_acronyms=False),
+    "learned-only": dict(lexicon="none"),
 }
 
 VARIANTS = [
@@ -74,11 +76,21 @@ VARIANTS = [
     Variant("exact-1.2", "default", search=dict(exact_boost=1.2), note="exact-form weight doubled"),
     Variant("recency-0.5", "default", search=dict(recency_boost=0.5), note="recency boost 0.5, 30-day half-life"),
     Variant("collapse-off", "default", search=dict(collapse_duplicates=False), note="no duplicate collapsing"),
+    Variant("curated-only", "no-learning", note="curated lexicon only, nothing learned (before session 7)"),
+    Variant("learned-only", "learned-only", note="learned acronyms only, no curated lexicon"),
+    Variant("session-6", "no-learning", search=dict(partial_below=0),
+            note="curated lexicon, strict AND, numbers as written: what session 6 shipped (index has number variants)"),
     Variant("no-numbers", "no-numbers", note="numbers indexed only as written (before session 7)"),
     Variant("strict-and", "default", search=dict(partial_below=0),
             note="all words required; some-words results only when nothing has all (before session 7)"),
     Variant("partial-20", "default", search=dict(partial_below=20), note="most-words fill below 20 full hits"),
     Variant("partial-50", "default", search=dict(partial_below=50), note="most-words fill below 50 full hits"),
+    Variant("prf-rm3", "default", search=dict(prf_docs=10, prf_terms=10, prf_weight=0.5),
+            note="RM3 re-ranking: 10 feedback docs, 10 terms, original weight 0.5 (Anserini's defaults)"),
+    Variant("prf-rm3-0.7", "default", search=dict(prf_docs=10, prf_terms=10, prf_weight=0.7),
+            note="RM3 re-ranking, original weight 0.7"),
+    Variant("prf-rm3-5docs", "default", search=dict(prf_docs=5, prf_terms=20, prf_weight=0.6),
+            note="RM3 re-ranking: 5 docs, 20 terms, original weight 0.6"),
     Variant("share-0.5", "default", search=dict(partial_min_share=0.5), note="a partial hit has half the words"),
     Variant("share-0.75", "default", search=dict(partial_min_share=0.75), note="a partial hit has 3/4 of the words"),
 ]

@@ -22,7 +22,7 @@ from indexer.progress import Progress
 from indexer.readers import read_source
 from indexer.records import Article, Skip
 from indexer.report import BuildReport
-from indexer import stemcache
+from indexer import learned, stemcache
 from indexer.killpoint import kill_point
 from indexer.parallel import ParallelWriter
 from indexer.postings import WartaCodec
@@ -149,12 +149,15 @@ def build(settings: Settings, source_names: Sequence[str] | None = None, strict:
         stems = stemcache.load(analyzer, store.root)
         stemcache.seed(analyzer, stems)        # the writer processes fork later and inherit it
         finder = DuplicateFinder()
+        miner = learned.make_miner(settings.analysis)
         writer = ParallelWriter(ix, procs=max(1, settings.index.procs), segment_mb=settings.index.segment_mb,
                                 **_writer_options(settings))
         progress = Progress("indexing", estimate_total(sources) if not quiet else None, enabled=not quiet)
         try:
             for article in read_articles(settings, sources, report, strict):
                 kill_point("read")
+                if miner is not None:
+                    miner.feed(article.id, article.title, article.lead, article.body, article.caption)
                 writer.add_document(**document_fields(article, finder.key(article)))
                 report.indexed += 1
                 report.added += 1
@@ -170,12 +173,25 @@ def build(settings: Settings, source_names: Sequence[str] | None = None, strict:
         kill_point("committed")
         report.phases["commit"] = round(time.monotonic() - start - report.phases["feed"], 2)
         report.stemming = _save_stems(analyzer, store, stems, writer.learned_stems)
+        _save_acronyms(miner, staging, report)
         published = time.monotonic()
         built = [seg.segment_id() for seg in ix._segments()]
         generation = store.publish(staging, _meta(settings, sources, report, "build", ix.doc_count(), built))
         report.seconds = time.monotonic() - start
         report.phases["publish"] = round(time.monotonic() - published, 2)
     return generation, report
+
+
+def _save_acronyms(miner, staging: Path, report: BuildReport, previous: Path | None = None) -> None:
+    """Write the generation's learned acronym table (indexer.learned) and count it in the report."""
+    if miner is None:
+        return
+    table = miner.result()
+    if previous is not None:
+        table = learned.merged_with_previous(table, learned.read(previous))
+    learned.save(table, staging)
+    report.acronyms = {"pairs": len(table), "shorts": len({p.short.lower() for p in table.pairs}),
+                       "articles": len(miner), "rejected": dict(table.rejected)}
 
 
 def _save_stems(analyzer, store: IndexStore, known: dict, learned: dict) -> dict:
@@ -288,6 +304,10 @@ def update(settings: Settings, source_names: Sequence[str] | None = None, prune:
         changed = [a for a in articles if existing.get(a.id) != a.content_hash]
         report.stemming = _warm_stems(ix, changed, store, max(1, settings.index.procs))
         dups = _story_signatures(articles)   # over every article, in reading order, as a build does
+        miner = learned.make_miner(settings.analysis)
+        if miner is not None:
+            for article in articles:
+                miner.feed(article.id, article.title, article.lead, article.body, article.caption)
         writer = ix.writer(**_writer_options(settings))
         progress = Progress("updating", len(articles), enabled=not quiet)
         seen: set[str] = set()
@@ -322,6 +342,8 @@ def update(settings: Settings, source_names: Sequence[str] | None = None, prune:
             ix.writer(**_writer_options(settings)).commit(
                 mergetype=functools.partial(merge_small_segments, keep=built))
         built = built & {seg.segment_id() for seg in ix._segments()}
+        partial_read = source_names is not None and set(source_names) != {src.name for src in settings.sources}
+        _save_acronyms(miner, staging, report, store.current() if partial_read else None)
         generation = store.publish(staging, _meta(settings, sources, report, "update", ix.doc_count(), built))
         report.seconds = time.monotonic() - start
     return generation, report

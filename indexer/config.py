@@ -89,6 +89,8 @@ class AnalysisSettings:
     protected_words: str = "builtin"  # builtin | none | path: words never stemmed
     lexicon: str = "builtin"      # builtin | none | path to a TSV of synonym groups
     expand_synonyms: bool = True
+    learn_acronyms: bool = True   # learn "Long Form (ACR)" definitions from the corpus at build time
+    lexicon_never: str = "builtin"  # builtin | none | path: acronym pairs never learned ("SHORT | Long" or "SHORT")
     number_variants: bool = True  # index 6.276,63 also as 6.276 and 6276, KM36 also as KM and 36
 
 
@@ -110,6 +112,9 @@ class SearchSettings:
     suggest_below: int = 3        # offer "Maksud Anda" when a query finds fewer hits than this
     collapse_duplicates: bool = True
     partial_below: int = 10       # fewer all-words hits than this: fill with most-words hits below them; 0 = strict AND
+    prf_docs: int = 0             # RM3 pseudo-relevance feedback from the top N results; 0 = off (docs/relevance.md)
+    prf_terms: int = 10           # feedback words added
+    prf_weight: float = 0.5       # weight of the original query against the feedback words
     partial_min_share: float = 0.6  # a most-words hit has at least this share of the query words (2 of 2, 2 of 3, 3 of 4, 3 of 5)
 
 
@@ -190,6 +195,7 @@ def settings_from_mapping(data: Mapping[str, Any], base: Path | None = None,
         stopwords=_resolve_path(analysis.stopwords, base),
         protected_words=_resolve_path(analysis.protected_words, base),
         lexicon=_resolve_path(analysis.lexicon, base),
+        lexicon_never=_resolve_path(analysis.lexicon_never, base),
     )
     if analysis.stemmer not in ("sastrawi", "snowball", "none"):
         raise ConfigError(f"[analysis] stemmer must be sastrawi, snowball or none, not {analysis.stemmer!r}")

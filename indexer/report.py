@@ -27,6 +27,7 @@ class BuildReport:
     seconds: float = 0.0
     stemming: dict = field(default_factory=dict)
     phases: dict = field(default_factory=dict)       # seconds per build phase (feed, commit)
+    acronyms: dict = field(default_factory=dict)     # learned acronym pairs (see indexer.learned)
 
     def skip(self, item: Skip) -> None:
         self.skipped[item.reason] += 1
@@ -56,6 +57,7 @@ class BuildReport:
             "skip_examples": self.skip_examples, "undated": self.undated,
             "date_conflict_count": self.date_conflict_count, "date_conflicts": self.date_conflicts,
             "seconds": round(self.seconds, 2), "stemming": self.stemming, "phases": self.phases,
+            "acronyms": self.acronyms,
         }
 
     def summary_lines(self) -> list[str]:
@@ -65,6 +67,12 @@ class BuildReport:
         if self.skipped:
             reasons = ", ".join(f"{k} {v}" for k, v in self.skipped.most_common())
             lines.append(f"skipped {self.skipped_total}: {reasons}")
+        if self.acronyms:
+            a = self.acronyms
+            rejected = ", ".join(f"{k} {v}" for k, v in sorted(a.get("rejected", {}).items()))
+            lines.append(f"learned {a['pairs']} acronym pairs ({a['shorts']} short forms) from {a['articles']} "
+                         f"articles" + (f"; not learned: {rejected}" if rejected else "")
+                         + " — `warta-index lexicon` lists them")
         if self.undated:
             lines.append(f"{self.undated} articles have no usable date")
         if self.date_conflict_count:

@@ -17,10 +17,9 @@ from datetime import datetime
 import numpy as np
 from whoosh.util.times import long_to_datetime
 
-from indexer import stemcache
 from indexer.config import Settings
-from indexer.lexicon import Lexicon
-from indexer.search import snippets
+from indexer import learned, stemcache
+from indexer.search import feedback, snippets
 from indexer.search.model import ArticleView, FacetValue, Hit, SearchRequest, SearchResult
 from indexer.search.matching import Matches, PartialPolicy, combine
 from indexer.search.query import Compiler, expand_synonyms, parse
@@ -51,7 +50,6 @@ class SearchEngine:
     def __init__(self, settings: Settings):
         self.settings = settings
         self.store = IndexStore(settings.index)
-        self.lexicon = Lexicon.load(settings.analysis) if settings.analysis.expand_synonyms else None
         self._snapshot: Snapshot | None = None
         self._segment_cache = SegmentCache(settings.search.cache_mb)
         self.results = ResultCache(settings.search.result_cache)
@@ -74,6 +72,7 @@ class SearchEngine:
                     return snap
                 raise IndexUnavailable("belum ada indeks: jalankan `warta-index build` terlebih dahulu")
             snap = Snapshot.open(path, self.store.meta(path), self._segment_cache)
+            snap.lexicon = learned.generation_lexicon(self.settings.analysis, path)   # curated + learned
             stemcache.preload(snap.schema["body"].analyzer, self.store.root)
             # completions need the exact-field vocabulary: load it off the request path
             threading.Thread(target=snap.vocabulary, name="warta-vocabulary", daemon=True).start()
@@ -107,9 +106,9 @@ class SearchEngine:
         compiler = self._compiler(snap)
         # requests built by hand (not via params.py) may carry lone surrogates: make them plain text
         text = request.query[: self.settings.search.max_query_chars].encode("utf-8", "replace").decode("utf-8")
-        parsed = expand_synonyms(parse(text), self.lexicon)
+        parsed = expand_synonyms(parse(text), snap.lexicon)
         section_mask, date_mask = self._filter_masks(snap, request)
-        compiled = compiler.compile_groups(parsed, self.lexicon)
+        compiled = compiler.compile_groups(parsed, snap.lexicon)
         if compiled.groups:
             q = True       # ranked by relevance
             m = self._match_groups(snap, searcher, compiled, section_mask & date_mask)
@@ -119,6 +118,8 @@ class SearchEngine:
             m = Matches(matched, scores, matched)
         matched, scores = m.matched, m.scores
         selected = matched & section_mask & date_mask
+        if compiled.groups and self.settings.search.prf_docs > 0 and request.sort == "relevance":
+            self._feedback(snap, searcher, compiler, m, selected, request)
         total = int(selected.sum())
         facets = self._facets(snap, request, matched, section_mask, date_mask) if request.facets else {}
         hits = self._page(snap, searcher, q, m, selected, request)
@@ -147,9 +148,22 @@ class SearchEngine:
         return combine(compiled, results, negative, snap.alive, filtered,
                        PartialPolicy(s.partial_below, s.partial_min_share))
 
+    def _feedback(self, snap, searcher, compiler: Compiler, m: Matches, selected, request) -> None:
+        """Re-rank the listed documents with RM3 pseudo-relevance feedback (search.prf_docs > 0)."""
+        s = self.settings.search
+        order = self._ordered_docnums(snap, True, m, selected, request, s.prf_docs)
+
+        def stored_text(docnum: int) -> str:
+            f = searcher.stored_fields(docnum)
+            return "\n".join(f.get(k, "") for k in ("title", "lead", "text"))
+
+        m.scores = feedback.rerank(m.scores, selected, order, stored_text, snap.postings(), compiler.stem_analyzer,
+                                   set(compiler.highlight_terms), s.prf_docs, s.prf_terms, s.prf_weight,
+                                   {"title": s.title_boost, "body": 1.0})
+
     def _count_for(self, snap: Snapshot, searcher, text: str) -> int:
         compiler = self._compiler(snap)
-        q = compiler.compile(expand_synonyms(parse(text), self.lexicon), "and")
+        q = compiler.compile(expand_synonyms(parse(text), snap.lexicon), "and")
         return int(self._matching(snap, searcher, q, score=False)[0].sum()) if q is not None else 0
 
     def _filter_masks(self, snap: Snapshot, request: SearchRequest) -> tuple[np.ndarray, np.ndarray]:

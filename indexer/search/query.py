@@ -235,6 +235,19 @@ class Compiler:
     def stems(self, text: str) -> list[str]:
         return analyze(self.stem_analyzer, text, mode="query")
 
+    def form_stems(self, text: str) -> list[str]:
+        """A lexicon form's terms. A multi-word form is a phrase as the index holds it: a lower-case
+        ambiguous word inside it is left out (`Mohammed bin Salman`: the index drops `bin` unless
+        written BIN), one term per position; a one-word form is kept as typed (`as` -> AS)."""
+        if " " not in text.strip():
+            return self.stems(text)
+        terms, last = [], None
+        for t in self.stem_analyzer(text, positions=True, mode="index"):
+            if t.pos != last:
+                terms.append(t.text)
+                last = t.pos
+        return terms
+
     def _term_any_field(self, stem: str, exact: str | None) -> Q.Query:
         parts = [Q.Term(f, stem, boost=b) for f, b in self.boosts.items()]
         if exact and self.exact_boost > 0:
@@ -243,7 +256,7 @@ class Compiler:
         return Q.Or(parts)
 
     def _sequence(self, stems: list[str], exact: list[str] | None = None) -> Q.Query | None:
-        """One token: any field; several: a phrase in any field."""
+        """One token: any field; several: a phrase in any field (its score: the sum of its terms')."""
         if not stems:
             return None
         if len(stems) == 1:
@@ -267,7 +280,7 @@ class Compiler:
             return self._sequence(self.stems(unit.text), analyze(self.exact_analyzer, unit.text, mode="query"))
         if unit.kind == "synonym":
             forms = [unit.text] + [" ".join(a) for a in unit.alternatives]
-            parts = [q for q in (self._sequence(self.stems(f)) for f in forms) if q is not None]
+            parts = [q for q in (self._sequence(self.form_stems(f)) for f in forms) if q is not None]
             return Q.Or(parts) if parts else None
         if unit.kind == "field":
             if unit.field in ("section", "outlet"):

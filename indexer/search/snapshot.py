@@ -55,6 +55,7 @@ class Snapshot:
     meta: dict
     schema: object = None        # read once: FileIndex.schema unpickles the TOC on every access
     segment_cache: SegmentCache | None = None   # posting arrays per segment, shared across generations
+    lexicon: object = None       # query expansion of this generation: curated + learned (indexer.learned)
     _local: threading.local = field(default_factory=threading.local, repr=False)
     _postings: object = field(default=None, repr=False)
     _postings_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
