@@ -41,6 +41,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--sort", default="relevance", choices=["relevance", "newest", "oldest"])
     s.add_argument("--limit", type=int, default=10)
     s.add_argument("--json", action="store_true")
+    from indexer import lexicon_cli
+    lexicon_cli.add_parser(sub)
     ev = sub.add_parser("eval", help="relevance metrics for query sets (docs/relevance.md)")
     ev.add_argument("--queries", action="append", default=[], metavar="FILE",
                     help="known-item or topical query TSV (repeatable; default eval/known_items.tsv "
@@ -183,6 +185,9 @@ def main(argv: list[str] | None = None) -> int:
             return _cmd_info(settings, args)
         if args.command == "eval":
             return _cmd_eval(settings, args)
+        if args.command == "lexicon":
+            from indexer import lexicon_cli
+            return lexicon_cli.run(settings, args)
         return _cmd_search(settings, args)
     except LockedError as exc:
         print(f"warta-index: {exc}", file=sys.stderr)

@@ -112,6 +112,9 @@ def openapi_document(settings: Settings) -> dict:
                 "duplicates": {"type": "integer", "minimum": 0,
                                "description": "Jumlah outlet lain yang memuat berita yang sama"},
                 "link": {"type": "string", "description": "URL halaman artikel di Warta"},
+                "missing": {"type": "array", "items": string,
+                            "description": "Kata kueri (seperti diketik) yang tidak dimuat artikel ini; "
+                                           "kosong untuk hasil yang memuat semua kata"},
             },
         },
         "FacetValue": {
@@ -150,6 +153,11 @@ def openapi_document(settings: Settings) -> dict:
                 "sort": {"type": "string", "enum": ["relevance", "newest", "oldest"]},
                 "fallback_or": {"type": "boolean", "description": "true: tidak ada artikel yang "
                                 "memuat semua kata, hasil memuat sebagian kata"},
+                "partial": {"type": "boolean", "description": "true: daftar dilengkapi artikel yang memuat "
+                            "sebagian besar kata, di bawah semua artikel yang memuat semua kata"},
+                "matched_all": {"type": "integer", "minimum": 0,
+                                "description": "Artikel yang memuat semua kata (total menghitung juga "
+                                               "hasil sebagian kata)"},
             },
         },
         "RelatedArticle": {

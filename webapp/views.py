@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask, render_template, request, url_for
 
 from indexer.search.params import MAX_PAGE, SORT_LABELS, request_from_params
+from indexer.search.query import require_word
 from webapp import format as fmt
 from webapp.app import warta
 from webapp.errors import error_response
@@ -89,6 +90,10 @@ def init_app(app: Flask) -> None:
         def page_link(number: int) -> str:
             return fmt.page_url(_base(), args, number)
 
+        def require(word: str) -> str:
+            """The same search with `word` required (`+kata`), for "Tidak memuat: kata"."""
+            return fmt.url_with(_base(), args, q=require_word(args.get("q", ""), word))
+
         def hidden(*exclude: str) -> list[tuple[str, str]]:
             return fmt.hidden_fields(args, exclude)
 
@@ -97,6 +102,7 @@ def init_app(app: Flask) -> None:
             "toggle_url": toggle,
             "remove_url": remove,
             "search_url": with_,
+            "require_url": require,
             "page_url": page_link,
             "clear_filters_url": lambda: fmt.clear_filters_url(_base(), args),
             "hidden_fields": hidden,
