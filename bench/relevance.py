@@ -83,7 +83,7 @@ VARIANTS = [
     Variant("no-numbers", "no-numbers", note="numbers indexed only as written (before session 7)"),
     Variant("strict-and", "default", search=dict(partial_below=0),
             note="all words required; some-words results only when nothing has all (before session 7)"),
-    Variant("partial-20", "default", search=dict(partial_below=20), note="most-words fill below 20 full hits"),
+    Variant("partial-10", "default", search=dict(partial_below=10), note="most-words fill below 10 full hits (one page)"),
     Variant("partial-50", "default", search=dict(partial_below=50), note="most-words fill below 50 full hits"),
     Variant("prf-rm3", "default", search=dict(prf_docs=10, prf_terms=10, prf_weight=0.5),
             note="RM3 re-ranking: 10 feedback docs, 10 terms, original weight 0.5 (Anserini's defaults)"),
@@ -203,15 +203,15 @@ def main(argv=None) -> int:
     if args.pool:
         write_pool(pool, topics, qrels, base)
     if args.write_baseline:
-        if args.split != "dev":
-            p.error("--write-baseline stores the dev split's numbers; run it with --split dev")
+        if args.split not in SPLITS:
+            p.error("--write-baseline stores one split's numbers: --split dev or --split test")
         default = out["variants"].get("default")
         if default is None:
             p.error("--write-baseline needs the default variant in the run")
         baseline = {"note": "default settings on CLICK-ID; written by bench/relevance.py --write-baseline",
                     "tolerance": 0.02, "known_items": default["known_items"], "topical": default["topical"]}
-        (EVAL_DIR / "baseline.json").write_text(json.dumps(baseline, indent=1) + "\n", encoding="utf-8")
-        print(f"# wrote {EVAL_DIR / 'baseline.json'}", file=sys.stderr)
+        (SPLITS[args.split] / "baseline.json").write_text(json.dumps(baseline, indent=1) + "\n", encoding="utf-8")
+        print(f"# wrote {SPLITS[args.split] / 'baseline.json'}", file=sys.stderr)
     return 0
 
 
