@@ -109,20 +109,19 @@ class SearchEngine:
         parsed = expand_synonyms(parse(text), snap.lexicon)
         section_mask, date_mask = self._filter_masks(snap, request)
         compiled = compiler.compile_groups(parsed, snap.lexicon)
-        if compiled.groups:
-            q = True       # ranked by relevance
+        ranked = bool(compiled.groups)       # else: browse everything, or all but the exclusions
+        if ranked:
             m = self._match_groups(snap, searcher, compiled, section_mask & date_mask)
-        else:              # browse all, or exclusions only
-            q = compiler.compile(parsed, "and")
-            matched, scores = self._matching(snap, searcher, q)
+        else:
+            matched, scores = self._matching(snap, searcher, compiler.compile(parsed, "and"))
             m = Matches(matched, scores, matched)
         matched, scores = m.matched, m.scores
         selected = matched & section_mask & date_mask
-        if compiled.groups and self.settings.search.prf_docs > 0 and request.sort == "relevance":
+        if ranked and self.settings.search.prf_docs > 0 and request.sort == "relevance":
             self._feedback(snap, searcher, compiler, m, selected, request)
         total = int(selected.sum())
         facets = self._facets(snap, request, matched, section_mask, date_mask) if request.facets else {}
-        hits = self._page(snap, searcher, q, m, selected, request)
+        hits = self._page(snap, searcher, ranked, m, selected, request)
         if request.highlight:
             self._highlight(snap, hits, compiler)
         suggestion = None
@@ -198,10 +197,10 @@ class SearchEngine:
                        for v in chosen if v not in present]
         return {"section": sections, "date": months}
 
-    def _ordered_docnums(self, snap, q, m: Matches, selected, request, limit: int | None) -> np.ndarray:
+    def _ordered_docnums(self, snap, ranked: bool, m: Matches, selected, request, limit: int | None) -> np.ndarray:
         """Selected document numbers in result order; at least the first `limit` (None = all).
         By relevance, every full hit ranks above every partial hit."""
-        if request.sort in ("newest", "oldest") or q is None:
+        if request.sort in ("newest", "oldest") or not ranked:
             order = snap.date_order if request.sort == "oldest" else snap.date_order[::-1]
             ordered = order[selected[order]]
             return ordered if limit is None else ordered[:limit]     # collapsing all of them cost ~15 ms at 220k
@@ -224,16 +223,16 @@ class SearchEngine:
         age_days = np.where(pub != NO_DATE, (newest - pub) / DAY, 10 * cfg.recency_scale_days)
         return (1 + cfg.recency_boost * 0.5 ** (age_days / cfg.recency_scale_days)).astype(np.float32)
 
-    def _page(self, snap, searcher, q, m: Matches, selected, request) -> list[Hit]:
+    def _page(self, snap, searcher, ranked: bool, m: Matches, selected, request) -> list[Hit]:
         start = (request.page - 1) * request.per_page
         need = start + request.per_page
         collapse = self.settings.search.collapse_duplicates
         limit = need * 3 + 30 if collapse else need
-        ordered = self._ordered_docnums(snap, q, m, selected, request, limit)
+        ordered = self._ordered_docnums(snap, ranked, m, selected, request, limit)
         if collapse:
             ordered = self._collapse(snap, ordered)
             if len(ordered) < need and selected.sum() > limit:
-                ordered = self._collapse(snap, self._ordered_docnums(snap, q, m, selected, request, None))
+                ordered = self._collapse(snap, self._ordered_docnums(snap, ranked, m, selected, request, None))
         page = ordered[start:need]
         hits = [self._hit(snap, searcher, int(d), float(m.scores[d]),
                           int(snap.dup_sizes[snap.dup[d]]) - 1 if collapse else 0) for d in page]
