@@ -29,7 +29,8 @@ class PartialPolicy:
 @dataclass
 class Matches:
     matched: np.ndarray                  # bool per document: listed (full or partial hit)
-    scores: np.ndarray                   # float32 per document: BM25F, times coordination for partial hits
+    scores: np.ndarray                   # float32 per document (meaningful where matched): BM25F, times
+                                         # coordination for partial hits
     full: np.ndarray                     # bool per document: has every required word
     partial_fill: bool = False           # some listed documents lack a word
     fallback: bool = False               # no document has every word
@@ -52,9 +53,7 @@ def combine(compiled: CompiledQuery, results: list[tuple[np.ndarray, np.ndarray]
     """
     groups = compiled.groups
     allowed = alive if negative is None else alive & ~negative
-    scores = np.zeros(alive.size, dtype=np.float32)
-    for _, s in results:
-        scores += s
+    scores = results[0][1] if len(results) == 1 else np.sum([s for _, s in results], axis=0, dtype=np.float32)
     required = [i for i, g in enumerate(groups) if not g.optional] or list(range(len(groups)))
     full = _all(results, required, allowed)
     if not (full & filtered).any():
@@ -63,7 +62,8 @@ def combine(compiled: CompiledQuery, results: list[tuple[np.ndarray, np.ndarray]
             candidate = _all(results, relaxed, allowed)
             if candidate.any():
                 required, full = relaxed, candidate
-    matches = Matches(full.copy(), np.where(full, scores, 0).astype(np.float32), full)
+    # scores are read only where a document is listed: no masking needed
+    matches = Matches(full, scores, full)
     droppable = [i for i in required if not groups[i].strict]
     if len(required) < 2 or not droppable:
         return matches
@@ -82,7 +82,7 @@ def combine(compiled: CompiledQuery, results: list[tuple[np.ndarray, np.ndarray]
         return matches
     coordination = _coordination(results, required, alive)
     matches.matched = full | partial
-    matches.scores = np.where(full, scores, np.where(partial, scores * coordination, 0)).astype(np.float32)
+    matches.scores = np.where(full, scores, scores * coordination).astype(np.float32)
     matches.partial_fill = True
     matches.fallback = not full.any()
     matches._masks = [results[i][0] for i in required]
@@ -107,7 +107,9 @@ def _coordination(results, required: list[int], alive: np.ndarray) -> np.ndarray
 
 
 def _all(results, indexes: list[int], allowed: np.ndarray) -> np.ndarray:
-    mask = allowed.copy()
-    for i in indexes:
+    if not indexes:
+        return allowed
+    mask = allowed & results[indexes[0]][0]
+    for i in indexes[1:]:
         mask &= results[i][0]
     return mask

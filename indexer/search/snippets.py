@@ -31,13 +31,14 @@ def match_spans(stem, text: str, terms: set[str]) -> list[tuple[int, int]]:
     """
     if not terms or not text:
         return []
+    numbers = any(t[:1].isdigit() for t in terms)     # a number typed: `6.276` marks `6.276,63`
     spans = []
     for match in TOKEN_RE.finditer(text, 0, MAX_ANALYZED_CHARS):
         word = match.group().lower()
         if word.endswith(("'s", "\u2019s")):
             word = word[:-2]
         if word in terms or stem(word) in terms or (
-                word[-1:].isdigit() and any(v in terms for v in number_variants(word))):
+                numbers and word[-1:].isdigit() and any(v in terms for v in number_variants(word))):
             spans.append(match.span())
     return spans
 
