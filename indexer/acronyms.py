@@ -20,6 +20,7 @@ and block-list rules and returns a `LearnedTable` (TSV on disk, `groups_text()` 
 """
 from __future__ import annotations
 
+import gzip
 import json
 import re
 from dataclasses import dataclass, field
@@ -323,6 +324,20 @@ class AcronymMiner:
     def __len__(self) -> int:
         """Articles with at least one definition."""
         return len(self._docs)
+
+    def dump(self, path) -> None:
+        """Every article's occurrences (gzipped JSON lines), so an update re-feeds only what changed."""
+        with gzip.open(path, "wt", encoding="utf-8") as fh:
+            for doc_id, found in self._docs.items():
+                fh.write(json.dumps([doc_id, [[o.short, o.long, o.confidence] for o in found]],
+                                    ensure_ascii=False) + "\n")
+
+    def load(self, path) -> None:
+        """Occurrences written by `dump` (articles fed later replace them)."""
+        with gzip.open(path, "rt", encoding="utf-8") as fh:
+            for line in fh:
+                doc_id, found = json.loads(line)
+                self._docs[doc_id] = tuple(_Occurrence(s, lf, float(c)) for s, lf, c in found)
 
     def result(self) -> "LearnedTable":
         # Per (short key, long form): occurrences, articles, confidence sum, surface spellings.

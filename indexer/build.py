@@ -182,14 +182,12 @@ def build(settings: Settings, source_names: Sequence[str] | None = None, strict:
     return generation, report
 
 
-def _save_acronyms(miner, staging: Path, report: BuildReport, previous: Path | None = None) -> None:
+def _save_acronyms(miner, staging: Path, report: BuildReport) -> None:
     """Write the generation's learned acronym table (indexer.learned) and count it in the report."""
     if miner is None:
         return
     table = miner.result()
-    if previous is not None:
-        table = learned.merged_with_previous(table, learned.read(previous))
-    learned.save(table, staging)
+    learned.save(miner, table, staging)
     report.acronyms = {"pairs": len(table), "shorts": len({p.short.lower() for p in table.pairs}),
                        "articles": len(miner), "rejected": dict(table.rejected)}
 
@@ -305,8 +303,9 @@ def update(settings: Settings, source_names: Sequence[str] | None = None, prune:
         report.stemming = _warm_stems(ix, changed, store, max(1, settings.index.procs))
         dups = _story_signatures(articles)   # over every article, in reading order, as a build does
         miner = learned.make_miner(settings.analysis)
-        if miner is not None:
-            for article in articles:
+        if miner is not None:     # the published generation's definitions, then only what changed
+            known = learned.load_occurrences(miner, store.current())
+            for article in (changed if known else articles):
                 miner.feed(article.id, article.title, article.lead, article.body, article.caption)
         writer = ix.writer(**_writer_options(settings))
         progress = Progress("updating", len(articles), enabled=not quiet)
@@ -329,6 +328,8 @@ def update(settings: Settings, source_names: Sequence[str] | None = None, prune:
             if prune:
                 for doc_id in existing.keys() - seen:
                     writer.delete_by_term("id", doc_id)
+                    if miner is not None:
+                        miner.forget(doc_id)
                     report.removed += 1
         except BaseException:
             writer.cancel()
@@ -342,8 +343,7 @@ def update(settings: Settings, source_names: Sequence[str] | None = None, prune:
             ix.writer(**_writer_options(settings)).commit(
                 mergetype=functools.partial(merge_small_segments, keep=built))
         built = built & {seg.segment_id() for seg in ix._segments()}
-        partial_read = source_names is not None and set(source_names) != {src.name for src in settings.sources}
-        _save_acronyms(miner, staging, report, store.current() if partial_read else None)
+        _save_acronyms(miner, staging, report)
         generation = store.publish(staging, _meta(settings, sources, report, "update", ix.doc_count(), built))
         report.seconds = time.monotonic() - start
     return generation, report

@@ -27,6 +27,7 @@ from indexer.config import AnalysisSettings
 from indexer.lexicon import Group, Lexicon, LexiconError, parse_line
 
 LEARNED_FILE = "learned_acronyms.tsv"
+OCCURRENCES_FILE = "acronym_occurrences.jsonl.gz"   # per article, for updates
 
 
 @dataclass(frozen=True)
@@ -79,25 +80,28 @@ def make_miner(analysis: AnalysisSettings) -> AcronymMiner | None:
     return AcronymMiner(ordinary_words=ordinary, never=load_never(analysis).entries(), curated_forms=forms)
 
 
-def save(table: LearnedTable, generation: Path) -> None:
+def save(miner: AcronymMiner, table: LearnedTable, generation: Path) -> None:
     """Write by rename: an update's staging folder hard-links the published generation's files."""
-    path = Path(generation) / LEARNED_FILE
-    tmp = path.with_suffix(".tmp")
-    table.write(tmp)
-    os.replace(tmp, path)
+    for name, write in ((LEARNED_FILE, table.write), (OCCURRENCES_FILE, miner.dump)):
+        path = Path(generation) / name
+        tmp = path.with_name(path.name + ".tmp")
+        write(tmp)
+        os.replace(tmp, path)
+
+
+def load_occurrences(miner: AcronymMiner, generation: Path | None) -> bool:
+    """Start an update's miner from the published generation's occurrences (False: none stored)."""
+    path = Path(generation) / OCCURRENCES_FILE if generation is not None else None
+    if path is None or not path.exists():
+        return False
+    miner.load(path)
+    return True
 
 
 def read(generation: Path) -> LearnedTable:
     """The generation's learned table (empty when it has none, e.g. built before session 7)."""
     path = Path(generation) / LEARNED_FILE
     return LearnedTable.read(path) if path.exists() else LearnedTable()
-
-
-def merged_with_previous(new: LearnedTable, previous: LearnedTable) -> LearnedTable:
-    """An update that read only some sources keeps the pairs it did not see again."""
-    seen = {p.short.lower() for p in new.pairs}
-    kept = tuple(p for p in previous.pairs if p.short.lower() not in seen)
-    return LearnedTable(new.pairs + kept, new.rejected)
 
 
 def usable_pairs(table: LearnedTable, never: NeverList) -> list[LearnedPair]:

@@ -160,6 +160,9 @@ def test_an_update_learns_from_new_articles(tmp_path):
     assert {p.short for p in learned.read(engine.store.current()).pairs} == {"Dispora", "BPKD"}
     assert report.acronyms["pairs"] == 2
     assert [h.id for h in engine.search(SearchRequest(query="bpkd")).hits] == ["b"]
+    write_jsonl(path, [first])                      # b deleted: its definition goes with it
+    update(settings, prune=True)
+    assert {p.short for p in learned.read(engine.store.current()).pairs} == {"Dispora"}
 
 
 def test_lexicon_command_lists_and_explains(demo, capsys):

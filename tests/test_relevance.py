@@ -1,11 +1,13 @@
-"""Relevance regression on the CLICK-ID dev set (eval/*.tsv, eval/topical.qrels, eval/baseline.json).
+"""Relevance regression on the CLICK-ID dev split (eval/) and blind test split (eval/test/), each
+against its own baseline.json.
 
 Builds the default CLICK-ID index into index_data/eval/default, or reuses it while its fingerprint
 (analysis settings + word lists + analysis/schema/duplicates code, `indexer.evaluate.ensure_index`) matches;
 a build takes about two minutes. Fails when overall MRR@10 or Success@10 of the known-item set
 (or topical nDCG@10) falls more than `tolerance` (0.02) below eval/baseline.json. After an
 intended ranking change, refresh it with `.venv/bin/python bench/relevance.py --only default
---write-baseline` and update the numbers in docs/relevance.md.
+--write-baseline [--split test]` and update the numbers in docs/relevance.md. The test split is a
+guard against regressions only: never tune on it (docs/relevance.md).
 """
 from __future__ import annotations
 
@@ -26,8 +28,11 @@ INDEX_DIR = REPO / "index_data" / "eval" / "default"
 pytestmark = pytest.mark.corpus
 
 
+SPLITS = {"dev": EVAL, "test": EVAL / "test"}
+
+
 @pytest.fixture(scope="module")
-def report():
+def settings():
     if not (CORPUS / "raw_articles").is_dir():
         pytest.skip(f"CLICK-ID corpus absent: {CORPUS} (see its PROVENANCE.md); relevance regression not run")
     settings = load_settings(REPO / "config.clickid.toml").replace(
@@ -35,16 +40,27 @@ def report():
     started = time.monotonic()
     _, built = ensure_index(settings)
     print(f"\nCLICK-ID default index {'built' if built else 'reused'} in {time.monotonic() - started:.0f} s")
-    known, _ = load_queries(EVAL / "known_items.tsv")
-    _, topics = load_queries(EVAL / "topical.tsv")
-    result = Evaluator(settings).run(known, topics, load_qrels(EVAL / "topical.qrels"))
-    print(result.table())
+    return settings
+
+
+@pytest.fixture(scope="module", params=sorted(SPLITS))
+def split(request):
+    return request.param
+
+
+@pytest.fixture(scope="module")
+def report(settings, split):
+    folder = SPLITS[split]
+    known, _ = load_queries(folder / "known_items.tsv")
+    _, topics = load_queries(folder / "topical.tsv")
+    result = Evaluator(settings).run(known, topics, load_qrels(folder / "topical.qrels"))
+    print(f"[{split}]\n{result.table(misses=split == 'dev')}")
     return result
 
 
 @pytest.fixture(scope="module")
-def baseline():
-    return json.loads((EVAL / "baseline.json").read_text(encoding="utf-8"))
+def baseline(split):
+    return json.loads((SPLITS[split] / "baseline.json").read_text(encoding="utf-8"))
 
 
 def test_every_target_is_indexed(report):
