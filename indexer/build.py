@@ -7,6 +7,7 @@ failed or killed run leaves the published one untouched.
 from __future__ import annotations
 
 import csv
+from collections import Counter
 import dataclasses
 import functools
 import time
@@ -19,7 +20,7 @@ from whoosh.reading import SegmentReader
 
 from indexer.config import Settings, SourceSettings
 from indexer.progress import Progress
-from indexer.readers import read_source
+from indexer.readers import SourceError, read_source
 from indexer.records import Article, Skip
 from indexer.report import BuildReport
 from indexer import learned, stemcache
@@ -85,21 +86,35 @@ def estimate_total(sources: Iterable[SourceSettings]) -> int | None:
 
 
 def read_articles(settings: Settings, sources: Sequence[SourceSettings], report: BuildReport,
-                  strict: bool) -> Iterator[Article]:
-    """Articles from all sources, with skips counted (or fatal under --strict) and ids de-duplicated."""
+                  strict: bool, allow_empty: bool = False) -> Iterator[Article]:
+    """Articles from all sources, with skips counted (or fatal under --strict) and ids de-duplicated.
+
+    A misconfigured source never passes silently: a mapped column missing from a file's header, or
+    a source that yields no article at all (unless `allow_empty`), raises SourceError.
+    """
     seen: set[str] = set()
     for src in sources:
+        articles, skipped = 0, Counter()
         for item in read_source(src, settings):
             if isinstance(item, Article) and item.id in seen:
                 item = Skip("duplicate_id", item.origin, f"id {item.id} already read")
             if isinstance(item, Skip):
+                if item.reason == "missing_column":
+                    raise SourceError(f"source {src.name!r}: {item.origin}: {item.detail}; fix its `fields` "
+                                      f"mapping in the config")
                 report.skip(item)
+                skipped[item.reason] += 1
                 if strict:
                     raise BuildError(f"--strict: skipped {item.origin} ({item.reason}): {item.detail}")
                 continue
             seen.add(item.id)
             report.saw(item)
+            articles += 1
             yield item
+        if not articles and not allow_empty:
+            why = ", ".join(f"{n} {reason.replace('_', ' ')}" for reason, n in skipped.most_common()) or "no records"
+            raise SourceError(f"source {src.name!r} ({src.path}) gave no articles ({why}); check its path, "
+                              f"format and fields, or pass --allow-empty if that is intended")
 
 
 def _meta(settings: Settings, sources, report: BuildReport, kind: str, documents: int,
@@ -116,13 +131,13 @@ def _meta(settings: Settings, sources, report: BuildReport, kind: str, documents
 
 
 def check(settings: Settings, source_names: Sequence[str] | None = None, strict: bool = False,
-          quiet: bool = True) -> BuildReport:
+          quiet: bool = True, allow_empty: bool = False) -> BuildReport:
     """Parse only: read every source and report, write nothing."""
     sources = resolve_sources(settings, source_names)
     report = BuildReport()
     start = time.monotonic()
     progress = Progress("checking", estimate_total(sources) if not quiet else None, enabled=not quiet)
-    for _ in read_articles(settings, sources, report, strict):
+    for _ in read_articles(settings, sources, report, strict, allow_empty):
         report.indexed += 1
         progress.step()
     progress.done()
@@ -131,7 +146,7 @@ def check(settings: Settings, source_names: Sequence[str] | None = None, strict:
 
 
 def build(settings: Settings, source_names: Sequence[str] | None = None, strict: bool = False,
-          quiet: bool = True) -> tuple[Path, BuildReport]:
+          quiet: bool = True, allow_empty: bool = False) -> tuple[Path, BuildReport]:
     """Full rebuild into a staging folder, then an atomic swap. Returns (generation, report).
 
     One pass, streaming: the main process reads articles, gives each its story signature and
@@ -154,7 +169,7 @@ def build(settings: Settings, source_names: Sequence[str] | None = None, strict:
                                 **_writer_options(settings))
         progress = Progress("indexing", estimate_total(sources) if not quiet else None, enabled=not quiet)
         try:
-            for article in read_articles(settings, sources, report, strict):
+            for article in read_articles(settings, sources, report, strict, allow_empty):
                 kill_point("read")
                 if miner is not None:
                     miner.feed(article.id, article.title, article.lead, article.body, article.caption)
@@ -246,10 +261,10 @@ def _cancel(writer) -> None:
     writer.cancel()
 
 
-def _read_all(settings, sources, report, strict, quiet) -> list[Article]:
+def _read_all(settings, sources, report, strict, quiet, allow_empty=False) -> list[Article]:
     progress = Progress("reading", estimate_total(sources) if not quiet else None, enabled=not quiet)
     articles = []
-    for article in read_articles(settings, sources, report, strict):
+    for article in read_articles(settings, sources, report, strict, allow_empty):
         articles.append(article)
         progress.step()
         kill_point("read")
@@ -276,13 +291,15 @@ def _reached(point: str, value):
 
 
 def _existing_hashes(ix) -> dict[str, str]:
+    if ix.doc_count_all() == 0:          # a first update into an empty folder: no columns to read
+        return {}
     with ix.reader() as reader:
         ids, hashes = reader.column_reader("id"), reader.column_reader("content_hash")
         return {ids[n]: hashes[n] for n in reader.all_doc_ids()}
 
 
 def update(settings: Settings, source_names: Sequence[str] | None = None, prune: bool = False,
-           strict: bool = False, quiet: bool = True) -> tuple[Path, BuildReport]:
+           strict: bool = False, quiet: bool = True, allow_empty: bool = False) -> tuple[Path, BuildReport]:
     """Incremental: add new ids, replace changed ones (content hash), optionally prune missing ones."""
     sources = resolve_sources(settings, source_names)
     store = IndexStore(settings.index)
@@ -298,7 +315,7 @@ def update(settings: Settings, source_names: Sequence[str] | None = None, prune:
             ix = whoosh_index.open_dir(str(staging))
         built = frozenset(store.meta().get("build_segments", ()))
         existing = _existing_hashes(ix)
-        articles = _read_all(settings, sources, report, strict, quiet)
+        articles = _read_all(settings, sources, report, strict, quiet, allow_empty)
         changed = [a for a in articles if existing.get(a.id) != a.content_hash]
         report.stemming = _warm_stems(ix, changed, store, max(1, settings.index.procs))
         dups = _story_signatures(articles)   # over every article, in reading order, as a build does

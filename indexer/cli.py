@@ -25,6 +25,8 @@ def _parser() -> argparse.ArgumentParser:
         sp.add_argument("--strict", action="store_true", help="fail on the first bad record")
         sp.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
         sp.add_argument("--json", action="store_true", help="print the report as JSON")
+        sp.add_argument("--allow-empty", action="store_true",
+                        help="accept a source that yields no articles (otherwise an error)")
         return sp
 
     with_sources(sub.add_parser("build", help="full rebuild, published atomically"))
@@ -70,13 +72,15 @@ def _print_report(report, as_json: bool, generation=None) -> None:
 def _cmd_build(settings, args) -> int:
     from indexer.build import build, check, update
     if args.command == "check":
-        report = check(settings, args.sources, strict=args.strict, quiet=args.quiet)
+        report = check(settings, args.sources, strict=args.strict, quiet=args.quiet, allow_empty=args.allow_empty)
         _print_report(report, args.json)
         return EXIT_OK
     if args.command == "build":
-        generation, report = build(settings, args.sources, strict=args.strict, quiet=args.quiet)
+        generation, report = build(settings, args.sources, strict=args.strict, quiet=args.quiet,
+                                   allow_empty=args.allow_empty)
     else:
-        generation, report = update(settings, args.sources, prune=args.prune, strict=args.strict, quiet=args.quiet)
+        generation, report = update(settings, args.sources, prune=args.prune, strict=args.strict, quiet=args.quiet,
+                                    allow_empty=args.allow_empty)
     _print_report(report, args.json, generation)
     return EXIT_OK
 

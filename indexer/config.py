@@ -8,6 +8,7 @@ Relative paths in the file are resolved against the file's own folder.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import os
 import tomllib
 from dataclasses import dataclass, field
@@ -186,9 +187,21 @@ def _resolve_path(value: str, base: Path) -> str:
     return str(base / value)
 
 
+TABLES = ("index", "analysis", "search", "web", "sources", "sections")
+
+
 def settings_from_mapping(data: Mapping[str, Any], base: Path | None = None,
                           config_path: Path | None = None) -> Settings:
     base = base or Path.cwd()
+    unknown = sorted(set(data) - set(TABLES))
+    if unknown:
+        hints = [f"[{name}] (did you mean [{close[0]}]?)" if (close := difflib.get_close_matches(name, TABLES, 1))
+                 else f"[{name}]" for name in unknown]
+        raise ConfigError(f"unknown table {', '.join(hints)} (known: {', '.join(f'[{t}]' for t in TABLES[:4])}, "
+                          f"[[sources]], [sections.map])")
+    unknown_sections = sorted(set(data.get("sections", {})) - {"map"})
+    if unknown_sections:
+        raise ConfigError(f"unknown table [sections.{unknown_sections[0]}] (known: [sections.map])")
     analysis = _build(AnalysisSettings, data.get("analysis", {}), "analysis", base)
     analysis = dataclasses.replace(
         analysis,

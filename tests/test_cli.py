@@ -50,3 +50,34 @@ def test_errors_are_clear(tmp_path):
     run("--config", str(cfg), "build", "-q")
     out = run("--config", str(cfg), "search", "x", "--from", "2024-02-30")
     assert out.returncode == 2 and "Traceback" not in out.stderr
+
+
+def test_a_mapping_that_names_missing_columns_fails_check_build_and_update(tmp_path):
+    csv_file = tmp_path / "arsip.csv"
+    csv_file.write_text("judul,isi,tanggal\nBanjir di Bekasi,Air setinggi satu meter.,2024-01-02\n", encoding="utf-8")
+    cfg = tmp_path / "warta.toml"
+    cfg.write_text(f'[index]\ndir = "{tmp_path / "idx"}"\nprocs = 1\n[[sources]]\nname = "arsip"\npath = "{csv_file}"\n'
+                   'fields = { title = "title", body = "isi", date = "tanggal" }\n')
+    for verb in ("check", "build", "update"):
+        out = run("--config", str(cfg), verb, "-q")
+        assert out.returncode == 1, (verb, out.stdout)
+        assert "source 'arsip'" in out.stderr and "title='title'" in out.stderr and "'judul'" in out.stderr
+        assert "Traceback" not in out.stderr
+    assert not (tmp_path / "idx" / "CURRENT").exists()          # nothing was published
+
+
+def test_a_source_with_no_articles_fails_unless_allowed(tmp_path):
+    empty = tmp_path / "kosong.jsonl"
+    empty.write_text('{"id": "1", "title": "Judul saja"}\n', encoding="utf-8")
+    cfg = tmp_path / "warta.toml"
+    cfg.write_text(f'[index]\ndir = "{tmp_path / "idx"}"\nprocs = 1\n[[sources]]\nname = "kosong"\npath = "{empty}"\n')
+    out = run("--config", str(cfg), "build", "-q")
+    assert out.returncode == 1 and "gave no articles (1 empty body)" in out.stderr and "--allow-empty" in out.stderr
+    assert run("--config", str(cfg), "check", "--allow-empty").returncode == 0
+
+
+def test_an_unknown_config_table_is_an_error(tmp_path):
+    cfg = tmp_path / "warta.toml"
+    cfg.write_text('[serch]\ntitle_boost = 5\n')
+    out = run("--config", str(cfg), "info")
+    assert out.returncode == 1 and "unknown table [serch] (did you mean [search]?)" in out.stderr

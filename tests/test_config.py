@@ -37,6 +37,8 @@ def test_repo_config_loads_and_resolves_paths():
 
 @pytest.mark.parametrize("data,message", [
     ({"search": {"title_bost": 2}}, "unknown setting"),
+    ({"serch": {"title_boost": 2}}, r"unknown table \[serch\] \(did you mean \[search\]\?\)"),
+    ({"sections": {"mapp": {}}}, r"unknown table \[sections.mapp\]"),
     ({"search": {"title_boost": "high"}}, "must be a number"),
     ({"analysis": {"stemmer": "porter"}}, "stemmer must be"),
     ({"sources": [{"name": "x"}]}, "has no path"),

@@ -300,8 +300,10 @@ def read_table(path: Path, fmt: str, name: str, source: SourceSettings,
         mapping, missing = resolved[key]
         if not header_checked:
             header_checked = True
-            for description in missing:
-                yield Skip("missing_column", f"{name}:1", f"mapped column not in header: {description}")
+            if missing:
+                header = ", ".join(repr(str(c)) for c in key[:30])
+                yield Skip("missing_column", f"{name}:1", f"mapped column(s) not in the header: "
+                                                          f"{', '.join(missing)} (header: {header})")
         values = {field_name: _lookup(record, column) for field_name, column in mapping.items()}
         yield build_article(values, origin, source, settings)
     if empty:                                            # 0 bytes, blank lines or a header alone
