@@ -78,7 +78,7 @@ def estimate_total(sources: Iterable[SourceSettings]) -> int | None:
                 elif suffix == ".xlsx":
                     from openpyxl import load_workbook
                     wb = load_workbook(f, read_only=True)
-                    total += max(0, (wb.active.max_row or 1) - 1)
+                    total += max(0, (wb.worksheets[0].max_row or 1) - 1)    # the sheet the reader reads
                     wb.close()
     except Exception:  # an estimate must never break a build
         return None

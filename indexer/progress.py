@@ -24,7 +24,7 @@ class Progress:
         elapsed = max(now - self.start, 1e-9)
         rate = self.count / elapsed
         text = f"\r{self.label}: {self.count}"
-        if self.total:
+        if self.total and self.count <= self.total:      # an estimate that fell short is not shown
             eta = (self.total - self.count) / rate if rate else 0
             text += f"/{self.total} ({100 * self.count / self.total:.0f}%) ETA {eta:.0f}s"
         text += f" — {rate:.0f} docs/s"

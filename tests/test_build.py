@@ -208,3 +208,32 @@ def test_parallel_build_rolls_over_segments_and_keeps_new_stems(tmp_path):
     _, again = build(settings)
     assert again.stemming["newly_stemmed"] == 0
     assert doc_count(settings) == 800
+
+
+def test_progress_total_counts_the_sheet_the_reader_reads(tmp_path):
+    """CLICK-ID's workbooks keep their articles on the first sheet and a label sheet active: the
+    estimate used the active one (a build showed 21970/14266, 154 %, ETA -9s)."""
+    import io
+
+    import openpyxl
+
+    from indexer.build import estimate_total
+    from indexer.config import SourceSettings
+    from indexer.progress import Progress
+
+    wb = openpyxl.Workbook()
+    first = wb.active
+    first.append(["title", "body"])
+    for i in range(7):
+        first.append([f"Judul {i}", "Isi berita."])
+    labels = wb.create_sheet("labels")
+    labels.append(["title", "label"])
+    labels.append(["Judul 0", "clickbait"])
+    wb.active = 1
+    wb.save(tmp_path / "a.xlsx")
+    assert estimate_total([SourceSettings(name="a", path=tmp_path / "a.xlsx")]) == 7
+    out = io.StringIO()
+    progress = Progress("indexing", total=5, stream=out)
+    progress.step(7)
+    progress.done()
+    assert "7/5" not in out.getvalue() and "%" not in out.getvalue() and "indexing: 7" in out.getvalue()
