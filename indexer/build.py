@@ -10,6 +10,7 @@ import csv
 from collections import Counter
 import dataclasses
 import functools
+import shutil
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -317,6 +318,14 @@ def update(settings: Settings, source_names: Sequence[str] | None = None, prune:
         existing = _existing_hashes(ix)
         articles = _read_all(settings, sources, report, strict, quiet, allow_empty)
         changed = [a for a in articles if existing.get(a.id) != a.content_hash]
+        gone = existing.keys() - {a.id for a in articles} if prune else set()
+        if not changed and not gone and store.current() is not None:
+            ix.close()
+            shutil.rmtree(staging, ignore_errors=True)     # hard links only: the published files stay
+            report.indexed = report.unchanged = len(articles)
+            report.published = False
+            report.seconds = time.monotonic() - start
+            return store.current(), report
         report.stemming = _warm_stems(ix, changed, store, max(1, settings.index.procs))
         dups = _story_signatures(articles)   # over every article, in reading order, as a build does
         miner = learned.make_miner(settings.analysis)

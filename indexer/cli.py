@@ -66,7 +66,7 @@ def _print_report(report, as_json: bool, generation=None) -> None:
         for line in report.summary_lines():
             print(line)
         if generation is not None:
-            print(f"published {generation.name}")
+            print(f"published {generation.name}" if report.published else f"current generation {generation.name}")
 
 
 def _cmd_build(settings, args) -> int:

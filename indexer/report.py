@@ -28,6 +28,7 @@ class BuildReport:
     stemming: dict = field(default_factory=dict)
     phases: dict = field(default_factory=dict)       # seconds per build phase (feed, commit)
     acronyms: dict = field(default_factory=dict)     # learned acronym pairs (see indexer.learned)
+    published: bool = True                           # False: an update found nothing to change
 
     def skip(self, item: Skip) -> None:
         self.skipped[item.reason] += 1
@@ -57,13 +58,15 @@ class BuildReport:
             "skip_examples": self.skip_examples, "undated": self.undated,
             "date_conflict_count": self.date_conflict_count, "date_conflicts": self.date_conflicts,
             "seconds": round(self.seconds, 2), "stemming": self.stemming, "phases": self.phases,
-            "acronyms": self.acronyms,
+            "acronyms": self.acronyms, "published": self.published,
         }
 
     def summary_lines(self) -> list[str]:
         lines = [f"read {self.read} articles, indexed {self.indexed} "
                  f"(added {self.added}, replaced {self.replaced}, unchanged {self.unchanged}, removed {self.removed}) "
                  f"in {self.seconds:.1f} s"]
+        if not self.published:
+            lines.append("nothing new, changed or removed: the published generation stays as it is")
         if self.skipped:
             reasons = ", ".join(f"{k} {v}" for k, v in self.skipped.most_common())
             lines.append(f"skipped {self.skipped_total}: {reasons}")

@@ -237,3 +237,16 @@ def test_progress_total_counts_the_sheet_the_reader_reads(tmp_path):
     progress.step(7)
     progress.done()
     assert "7/5" not in out.getvalue() and "%" not in out.getvalue() and "indexing: 7" in out.getvalue()
+
+
+def test_an_update_that_finds_nothing_publishes_nothing(corpus):
+    tmp, src, settings = corpus
+    first, _ = build(settings)
+    generation, report = update(settings, prune=True)
+    store = IndexStore(settings.index)
+    assert generation == first == store.current() and not report.published
+    assert report.unchanged == 30 and "nothing new, changed or removed" in "\n".join(report.summary_lines())
+    assert [p.name for p in store.generations()] == [first.name] and not list(store.root.glob("tmp-*"))
+    write_jsonl(src, [article(i) for i in range(31)])                # one more: now it publishes
+    generation, report = update(settings)
+    assert generation != first and report.published and report.added == 1
