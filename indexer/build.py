@@ -125,6 +125,7 @@ def _meta(settings: Settings, sources, report: BuildReport, kind: str, documents
         "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "documents": documents,
         "sources": [str(s.path) for s in sources],
+        "source_settings": [dict(dataclasses.asdict(s), path=str(s.path), fields=dict(s.fields)) for s in sources],
         "analysis": dataclasses.asdict(settings.analysis),
         "report": report.as_dict(),
         "build_segments": sorted(build_segments),    # never merged by an update (merge_small_segments)
@@ -301,9 +302,18 @@ def _existing_hashes(ix) -> dict[str, str]:
 
 def update(settings: Settings, source_names: Sequence[str] | None = None, prune: bool = False,
            strict: bool = False, quiet: bool = True, allow_empty: bool = False) -> tuple[Path, BuildReport]:
-    """Incremental: add new ids, replace changed ones (content hash), optionally prune missing ones."""
-    sources = resolve_sources(settings, source_names)
+    """Incremental: add new ids, replace changed ones (content hash), optionally prune missing ones.
+
+    With no sources named and none configured, the sources the published generation was built
+    from (recorded in its build.json) are read again.
+    """
     store = IndexStore(settings.index)
+    if not source_names and not settings.sources:
+        recorded = store.meta().get("source_settings") if store.current() is not None else None
+        if recorded:
+            settings = settings.replace(sources=tuple(
+                SourceSettings(**dict(r, path=Path(r["path"]))) for r in recorded))
+    sources = resolve_sources(settings, source_names)
     report = BuildReport()
     start = time.monotonic()
     with store.lock():

@@ -250,3 +250,14 @@ def test_an_update_that_finds_nothing_publishes_nothing(corpus):
     write_jsonl(src, [article(i) for i in range(31)])                # one more: now it publishes
     generation, report = update(settings)
     assert generation != first and report.published and report.added == 1
+
+
+def test_update_without_sources_reads_what_the_last_build_read(corpus):
+    tmp, src, settings = corpus
+    build(settings)                                                  # sources from the config
+    bare = settings.replace(sources=())                              # e.g. `warta-index build FILE` before
+    write_jsonl(src, [article(i) for i in range(31)])
+    _, report = update(bare)
+    assert report.added == 1 and doc_count(settings) == 31
+    with pytest.raises(BuildError, match="no sources"):
+        update(settings_for(tmp / "empty", []))                       # nothing built, nothing configured
