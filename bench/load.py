@@ -99,7 +99,7 @@ class Server:
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"warta-serve exited with {self.proc.returncode}:\n{self.output()}")
-            match = re.search(r"Warta berjalan di (http://127\.0\.0\.1:\d+)/", self.output())
+            match = re.search(r"Warta is running at (http://127\.0\.0\.1:\d+)/", self.output())
             if match:
                 return match.group(1)
             time.sleep(0.1)

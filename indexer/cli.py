@@ -127,15 +127,15 @@ def _cmd_search(settings, args) -> int:
         return EXIT_OK
     note = ""
     if result.partial:
-        note = f" — {result.matched_all} memuat semua kata, sisanya sebagian kata"
-    print(f"{result.total} hasil ({result.took_ms:.0f} ms){note}")
+        note = f" — {result.matched_all} with every word, the rest with most of them"
+    print(f"{result.total} result{'' if result.total == 1 else 's'} ({result.took_ms:.0f} ms){note}")
     if result.suggestion:
-        print(f"Maksud Anda: {result.suggestion}")
+        print(f"did you mean: {result.suggestion}")
     for i, hit in enumerate(result.hits, 1):
         when = hit.published.strftime("%Y-%m-%d") if hit.published else "----------"
         print(f"{i:2}. [{hit.score:6.2f}] {when} {hit.section:<13} {hit.title}  ({hit.outlet}) id={hit.id}")
         if hit.missing:
-            print(f"    Tidak memuat: {', '.join(hit.missing)}")
+            print(f"    missing: {', '.join(hit.missing)}")
     return EXIT_OK
 
 

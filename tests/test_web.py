@@ -980,7 +980,7 @@ def test_warta_serve_runs_gunicorn(demo_settings, tmp_path):
             if not line:
                 break
             lines.append(line)
-            match = re.search(r"Warta berjalan di (http://127\.0\.0\.1:\d+/)", line)
+            match = re.search(r"Warta is running at (http://127\.0\.0\.1:\d+/)", line)
             if match:
                 url = match.group(1)
         assert url, "".join(lines)
@@ -1023,3 +1023,22 @@ def test_serve_warms_a_worker_before_it_takes_requests(demo_settings, tmp_path):
     empty = create_app(Settings().replace(index={"dir": tmp_path / "none"}))
     serve._warm_worker(SimpleNamespace(wsgi=empty, log=logging.getLogger("test")))
     assert empty.extensions["warta"]._engine is not None and empty.extensions["warta"]._engine._snapshot is None
+
+
+def test_serve_says_in_one_line_when_the_port_is_taken(tmp_path):
+    """gunicorn used to retry five times and print a traceback-like log; now one line and exit 1."""
+    import socket
+    import subprocess
+    import sys
+
+    from tests.support import REPO
+
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen(1)
+        port = holder.getsockname()[1]
+        out = subprocess.run([sys.executable, "-m", "webapp.serve", "--port", str(port)], capture_output=True,
+                             text=True, timeout=60, cwd=REPO)
+    assert out.returncode == 1
+    lines = [line for line in out.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and f"127.0.0.1:{port}" in lines[0] and "--port" in lines[0], out.stderr

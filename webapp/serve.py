@@ -60,9 +60,9 @@ def listener_urls(server) -> list[str]:
 
 def _when_ready(server) -> None:
     for url in listener_urls(server):
-        print(f"Warta berjalan di {url}", flush=True)
+        print(f"Warta is running at {url}", flush=True)
         if url.startswith(("http://0.0.0.0:", "http://[::]:")):
-            print("  (terbuka untuk semua antarmuka jaringan)", flush=True)
+            print("  (open on every network interface)", flush=True)
 
 
 def _warm_worker(worker) -> None:
@@ -105,15 +105,15 @@ def gunicorn_options(settings: Settings, args: argparse.Namespace) -> dict[str, 
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="warta-serve", description="Jalankan server web Warta (gunicorn).")
-    p.add_argument("--config", help="config.toml (bawaan: $WARTA_CONFIG atau ./config.toml)")
-    p.add_argument("--host", help="alamat bind (bawaan: [web] host, 127.0.0.1)")
-    p.add_argument("--port", type=int, help="port (bawaan: [web] port; 0 = port bebas)")
-    p.add_argument("--workers", type=int, help="jumlah proses worker (bawaan: [web] workers)")
-    p.add_argument("--threads", type=int, help="thread per worker (bawaan: [web] threads)")
+    p.add_argument("--config", help="config.toml (default: $WARTA_CONFIG or ./config.toml)")
+    p.add_argument("--host", help="bind address (default: [web] host, 127.0.0.1)")
+    p.add_argument("--port", type=int, help="port (default: [web] port; 0 = any free port)")
+    p.add_argument("--workers", type=int, help="worker processes (default: [web] workers)")
+    p.add_argument("--threads", type=int, help="threads per worker (default: [web] threads)")
     p.add_argument("--build-if-missing", action="store_true",
-                   help="bangun indeks dari [[sources]] bila belum ada indeks yang diterbitkan")
-    p.add_argument("--timeout", type=int, default=60, help="batas waktu worker, detik (bawaan 60)")
-    p.add_argument("--access-log", action="store_true", help="tulis access log ke stdout")
+                   help="build the index from [[sources]] when none is published yet")
+    p.add_argument("--timeout", type=int, default=60, help="worker timeout in seconds (default 60)")
+    p.add_argument("--access-log", action="store_true", help="write an access log to stdout")
     p.add_argument("--log-level", default="info",
                    choices=["debug", "info", "warning", "error", "critical"])
     return p
@@ -125,13 +125,13 @@ def build_if_missing(settings: Settings) -> bool:
     if IndexStore(settings.index).current() is not None:
         return False
     if not settings.sources:
-        raise ConfigError("belum ada indeks dan tidak ada [[sources]] di konfigurasi untuk membangunnya")
+        raise ConfigError("no index yet and no [[sources]] in the config to build one from")
     from indexer.build import build
-    print(f"Belum ada indeks di {settings.index.dir}; membangun dari "
+    print(f"No index in {settings.index.dir} yet; building it from "
           f"{', '.join(s.name for s in settings.sources)} …", flush=True)
     generation, report = build(settings, quiet=False)
     indexed = getattr(report, "indexed", None)
-    print(f"Indeks diterbitkan: {generation}" + (f" ({indexed} artikel)" if indexed is not None else ""),
+    print(f"Published {generation}" + (f" ({indexed} article{'' if indexed == 1 else 's'})" if indexed is not None else ""),
           flush=True)
     return True
 
@@ -143,7 +143,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for name in ("port", "workers", "threads"):
             value = getattr(args, name)
             if value is not None and (value < 0 or (value == 0 and name != "port") or value > 65535):
-                raise ConfigError(f"--{name} tidak valid: {value}")
+                raise ConfigError(f"--{name} must be {'0..65535' if name == 'port' else 'a positive number'}, not {value}")
     except ConfigError as exc:
         print(f"warta-serve: {exc}", file=sys.stderr)
         return 2
@@ -151,15 +151,37 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             build_if_missing(settings)
         except Exception as exc:  # BuildError, LockedError, SourceError, ConfigError...
-            print(f"warta-serve: gagal membangun indeks: {exc}", file=sys.stderr)
+            print(f"warta-serve: could not build the index: {exc}", file=sys.stderr)
             return 1
     # unexpected errors are logged by webapp.errors: send them to stderr next to gunicorn's log
     logging.basicConfig(level=getattr(logging, args.log_level.upper()), stream=sys.stderr,
                         format="[%(asctime)s] [%(process)d] [%(levelname)s] %(name)s: %(message)s")
+    options = gunicorn_options(settings, args)
+    taken = port_in_use(options["bind"][0])
+    if taken:
+        print(f"warta-serve: {taken}", file=sys.stderr)
+        return 1
     from webapp.app import create_app
     app = create_app(settings)
-    WartaServer(app, gunicorn_options(settings, args)).run()
+    WartaServer(app, options).run()
     return 0
+
+
+def port_in_use(bind: str) -> str | None:
+    """One clear line when the address is taken (gunicorn would retry five times, then fail)."""
+    host, _, port = bind.rpartition(":")
+    host = host.strip("[]")
+    if not port.isdigit() or int(port) == 0:
+        return None
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)    # as gunicorn does
+        try:
+            probe.bind((host, int(port)))
+        except OSError as exc:
+            return (f"cannot listen on {bind}: {exc.strerror or exc} (is another Warta or program using "
+                    f"port {port}? choose another with --port, e.g. --port {int(port) + 1})")
+    return None
 
 
 if __name__ == "__main__":  # pragma: no cover
