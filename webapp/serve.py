@@ -104,7 +104,7 @@ def gunicorn_options(settings: Settings, args: argparse.Namespace) -> dict[str, 
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="warta-serve", description="Jalankan server web Warta (gunicorn).")
+    p = argparse.ArgumentParser(prog="warta-serve", description="Run the Warta web server (gunicorn).")
     p.add_argument("--config", help="config.toml (default: $WARTA_CONFIG or ./config.toml)")
     p.add_argument("--host", help="bind address (default: [web] host, 127.0.0.1)")
     p.add_argument("--port", type=int, help="port (default: [web] port; 0 = any free port)")
