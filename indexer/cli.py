@@ -45,6 +45,10 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true")
     from indexer import lexicon_cli
     lexicon_cli.add_parser(sub)
+    an = sub.add_parser("analytics", help="what readers searched: top, zero-result, partial and slowest queries")
+    an.add_argument("--since", default="7d", help="period: a number and m, h, d or w (default 7d)")
+    an.add_argument("--limit", type=int, default=20, help="rows per table (default 20)")
+    an.add_argument("--json", action="store_true")
     ev = sub.add_parser("eval", help="relevance metrics for query sets (docs/relevance.md)")
     ev.add_argument("--queries", action="append", default=[], metavar="FILE",
                     help="known-item or topical query TSV (repeatable; default eval/known_items.tsv "
@@ -70,6 +74,22 @@ def _print_report(report, as_json: bool, generation=None) -> None:
 
 
 def _cmd_build(settings, args) -> int:
+    """build / update / check, with the outcome written for monitoring (indexer.runlog)."""
+    import time
+
+    from indexer.runlog import record_run
+    started = time.monotonic()
+    try:
+        code = _run_build(settings, args)
+    except BaseException as exc:
+        outcome = "locked" if type(exc).__name__ == "LockedError" else "failed"
+        record_run(settings.index.dir, args.command, time.monotonic() - started, outcome, str(exc))
+        raise
+    record_run(settings.index.dir, args.command, time.monotonic() - started, "ok")
+    return code
+
+
+def _run_build(settings, args) -> int:
     from indexer.build import build, check, update
     if args.command == "check":
         report = check(settings, args.sources, strict=args.strict, quiet=args.quiet, allow_empty=args.allow_empty)
@@ -139,6 +159,32 @@ def _cmd_search(settings, args) -> int:
     return EXIT_OK
 
 
+def _cmd_analytics(settings, args) -> int:
+    import sqlite3
+
+    from indexer import analytics
+    try:
+        since = analytics.parse_since(args.since)
+    except ValueError as exc:
+        print(f"warta-index: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    path = analytics.database_path(settings)
+    if not path.exists():
+        print(f"warta-index: no search analytics yet ({path} does not exist): the server records searches "
+              f"when [web] analytics = true", file=sys.stderr)
+        return EXIT_FAIL
+    try:
+        con = analytics.connect(path)
+        analytics.purge(con, settings.web.analytics_retention_days)
+        data = analytics.report(con, since, max(1, args.limit))
+        con.close()
+    except sqlite3.Error as exc:
+        print(f"warta-index: cannot read {path}: {exc}", file=sys.stderr)
+        return EXIT_FAIL
+    print(json.dumps(data, ensure_ascii=False, indent=1) if args.json else analytics.format_report(data, args.since))
+    return EXIT_OK
+
+
 def _eval_files(settings, args) -> tuple[list[Path], Path | None]:
     base = settings.config_path.parent if settings.config_path else Path.cwd()
     queries = [Path(q) for q in args.queries]
@@ -189,6 +235,8 @@ def main(argv: list[str] | None = None) -> int:
             return _cmd_info(settings, args)
         if args.command == "eval":
             return _cmd_eval(settings, args)
+        if args.command == "analytics":
+            return _cmd_analytics(settings, args)
         if args.command == "lexicon":
             from indexer import lexicon_cli
             return lexicon_cli.run(settings, args)

@@ -130,6 +130,12 @@ class WebSettings:
     public_url: str = ""          # absolute base URL used in embed snippets; empty = request host
     cors_origins: tuple[str, ...] = ("*",)
     cache_seconds: int = 60
+    metrics_allow: tuple[str, ...] = ("127.0.0.1", "::1")   # addresses/networks that may read /metrics
+    analytics: bool = True        # record every search (no IP, cookie or user agent) for `warta-index analytics`
+    analytics_db: str = ""        # SQLite file; "" = analytics.sqlite in the index folder
+    analytics_retention_days: float = 90.0
+    analytics_queue: int = 10_000  # records waiting for the writer; beyond that they are dropped and counted
+    warmup_queries: int = 50      # frequent recent queries a new worker (or generation) runs before serving
 
 
 @dataclass(frozen=True)

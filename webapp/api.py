@@ -53,7 +53,7 @@ def article_json(view: ArticleView) -> dict:
 def search():
     state = warta()
     search_request = request_from_params(request.args, state.settings.search)
-    return jsonify(search_json(state.engine.search(search_request)))
+    return jsonify(search_json(state.search(search_request)))
 
 
 @bp.get("/api/articles/<path:doc_id>")

@@ -28,6 +28,20 @@ class Warta:
         self.settings = settings
         self._engine = engine
         self._lock = threading.Lock()
+        self.recorder = analytics_recorder(settings)
+
+    def search(self, request):
+        """Search, count it for /metrics and record it for `warta-index analytics` (off the request
+        path: a full queue or a broken database never slows or fails the search)."""
+        result = self.engine.search(request)
+        try:
+            from webapp import metrics
+            metrics.observe_search(result)
+        except Exception:    # a result of another shape (tests' stand-in engines): nothing to count
+            pass
+        if self.recorder is not None:
+            self.recorder.record(result)
+        return result
 
     @property
     def engine(self):
@@ -45,6 +59,15 @@ class Warta:
                     engine = SearchEngine(self.settings)
                     self._engine = engine
         return engine
+
+
+def analytics_recorder(settings: Settings):
+    if not settings.web.analytics:
+        return None
+    from indexer.analytics import Recorder, database_path
+    from webapp import metrics
+    return Recorder(database_path(settings), settings.web.analytics_queue, settings.web.analytics_retention_days,
+                    on_drop=metrics.ANALYTICS_DROPPED.inc, on_fail=metrics.ANALYTICS_FAILED.inc)
 
 
 class WartaJSON(DefaultJSONProvider):
@@ -73,7 +96,8 @@ def create_app(settings: Settings | None = None, *, engine: Any = None) -> Flask
     app.jinja_env.lstrip_blocks = True
     app.extensions["warta"] = Warta(settings, engine)
 
-    from webapp import api, errors, security, views, widget
+    from webapp import api, errors, metrics, security, views, widget
+    metrics.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     views.init_app(app)

@@ -10,9 +10,15 @@ once the socket is bound (``--port 0`` picks a free port).
 from __future__ import annotations
 
 import argparse
+import atexit
 import logging
+import os
+import shutil
 import socket
 import sys
+import tempfile
+import threading
+import time
 from typing import Any, Sequence
 
 from gunicorn.app.base import BaseApplication
@@ -66,16 +72,62 @@ def _when_ready(server) -> None:
 
 
 def _warm_worker(worker) -> None:
-    """Open the published generation (columns, field lengths, stem table) before this worker takes
-    requests: ~1 s at 220k articles that its first reader would otherwise wait for. Without an
+    """Open the published generation (columns, field lengths, stem table) and run the most frequent
+    recent queries before this worker takes requests: at 220k articles ~1 s of opening and the
+    first reads of every popular term, which its first readers would otherwise wait for. Then a
+    watcher does the same in the background whenever a new generation is published. Without an
     index nothing happens; requests then get the usual "no index yet" answer."""
     state = getattr(worker.wsgi, "extensions", {}).get("warta")
     if state is None:
         return
     try:
-        state.engine.snapshot().postings()
+        warmed = warm(state)
+        worker.log.info("warm-up: %d frequent queries run", warmed)
     except Exception as exc:  # IndexUnavailable, unreadable files: the request path reports these
         worker.log.info("warm-up skipped: %s", exc)
+    if state.settings.web.warmup_queries > 0:
+        threading.Thread(target=_watch_generations, args=(state,), name="warta-warmup", daemon=True).start()
+
+
+WARMUP_SECONDS = 15.0
+WATCH_SECONDS = 2.0
+
+
+def warm(state) -> int:
+    """Open the published generation and run the frequent recent queries against it (not recorded)."""
+    from indexer.analytics import database_path, frequent_queries
+    from indexer.search.model import SearchRequest
+
+    engine = state.engine
+    engine.snapshot().postings()
+    limit = state.settings.web.warmup_queries
+    queries = frequent_queries(database_path(state.settings), limit=limit) if limit > 0 else []
+    deadline = time.monotonic() + WARMUP_SECONDS
+    for done, query in enumerate(queries):
+        if time.monotonic() > deadline:
+            return done
+        engine.search(SearchRequest(query=query))
+    return len(queries)
+
+
+def _watch_generations(state) -> None:
+    seen = state.engine.store.current_name()
+    while True:
+        time.sleep(WATCH_SECONDS)
+        try:
+            name = state.engine.store.current_name()
+            if name and name != seen:
+                seen = name
+                warm(state)
+        except Exception:  # a generation vanishing mid-warm-up: the next one is warmed again
+            continue
+
+
+def _child_exit(server, worker) -> None:
+    """A worker's metric files stay (its counts still count) but its live gauges end with it."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+        multiprocess.mark_process_dead(worker.pid)
 
 
 def gunicorn_options(settings: Settings, args: argparse.Namespace) -> dict[str, Any]:
@@ -99,6 +151,7 @@ def gunicorn_options(settings: Settings, args: argparse.Namespace) -> dict[str, 
         "limit_request_line": 8190,
         "when_ready": _when_ready,
         "post_worker_init": _warm_worker,
+        "child_exit": _child_exit,
         "control_socket_disable": True,   # gunicorn ≥ 24: no shared ~/.gunicorn/gunicorn.ctl
     }
 
@@ -161,6 +214,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if taken:
         print(f"warta-serve: {taken}", file=sys.stderr)
         return 1
+    # every worker writes its metrics here; set before prometheus_client is first imported
+    metrics_dir = tempfile.mkdtemp(prefix="warta-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
+    atexit.register(shutil.rmtree, metrics_dir, True)
     from webapp.app import create_app
     app = create_app(settings)
     WartaServer(app, options).run()

@@ -36,7 +36,7 @@ def _article_paragraphs(view) -> tuple[str, list[str]]:
 def index():
     state = warta()
     search_request = request_from_params(request.args, state.settings.search)
-    result = state.engine.search(search_request)
+    result = state.search(search_request)
     pages = min(result.pages, MAX_PAGE)
     return render_template(
         "search.html",

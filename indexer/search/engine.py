@@ -96,7 +96,7 @@ class SearchEngine:
         snap = self.snapshot()
         cached = self.results.get(snap.generation, request)
         if cached is not None:
-            return dataclasses.replace(cached, took_ms=round((time.perf_counter() - started) * 1000, 2))
+            return dataclasses.replace(cached, took_ms=round((time.perf_counter() - started) * 1000, 2), cached=True)
         result = self._search(snap, request, started)
         self.results.put(snap.generation, request, result)
         return result

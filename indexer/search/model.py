@@ -71,6 +71,7 @@ class SearchResult:
     fallback_or: bool = False  # no article has every word: all results are partial hits
     matched_all: int = -1      # results with every query word (-1 = not counted); total includes partial hits
     partial: bool = False      # the list was filled with articles that lack some words (below the full hits)
+    cached: bool = False       # answered from the result cache (for metrics)
 
     @property
     def pages(self) -> int:
