@@ -62,7 +62,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _print_report(report, as_json: bool, generation=None) -> None:
     if as_json:
-        data = report.as_dict()
+        data = dict(report.as_dict(), skips=report.skips)
         if generation is not None:
             data["generation"] = generation.name
         print(json.dumps(data, ensure_ascii=False, indent=1))
@@ -125,8 +125,10 @@ def _cmd_info(settings, args) -> int:
     print("sections     " + ", ".join(f"{k} {v}" for k, v in stats["sections"].items()))
     rep = stats["report"]
     if rep:
-        print(f"last build   read {rep.get('read')}, skipped {rep.get('skipped_total')} {rep.get('skipped')}, "
-              f"{rep.get('date_conflict_count')} date conflicts, {rep.get('seconds')} s")
+        from indexer.report import plural, reasons_text
+        skipped = f" ({reasons_text(rep['skipped'])})" if rep.get("skipped") else ""
+        print(f"last build   read {plural(rep.get('read') or 0, 'article')}, skipped {rep.get('skipped_total')}{skipped}, "
+              f"{plural(rep.get('date_conflict_count') or 0, 'date conflict')}, {rep.get('seconds')} s")
     return EXIT_OK
 
 

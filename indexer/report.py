@@ -8,7 +8,18 @@ from dataclasses import dataclass, field
 from indexer.records import Article, Skip
 
 log = logging.getLogger("warta.build")
-MAX_LISTED = 50  # examples kept per list; counts are always complete
+MAX_LISTED = 50  # examples kept per list in build.json; counts are always complete
+MAX_SKIPS = 100_000  # skips kept for `--json` (each is also logged with -v)
+
+
+def plural(n: int, word: str, words: str | None = None) -> str:
+    """`1 article`, `2 articles`."""
+    return f"{n} {word if n == 1 else (words or word + 's')}"
+
+
+def reasons_text(counts) -> str:
+    """{"empty_body": 3, "bad_json": 1} -> "3 empty body, 1 bad json"."""
+    return ", ".join(f"{n} {reason.replace('_', ' ')}" for reason, n in sorted(counts.items(), key=lambda kv: -kv[1]))
 
 
 @dataclass
@@ -21,6 +32,7 @@ class BuildReport:
     removed: int = 0
     skipped: Counter = field(default_factory=Counter)
     skip_examples: list[dict] = field(default_factory=list)
+    skips: list[dict] = field(default_factory=list)         # every skip (up to MAX_SKIPS), for --json
     date_conflicts: list[dict] = field(default_factory=list)
     date_conflict_count: int = 0
     undated: int = 0
@@ -33,8 +45,11 @@ class BuildReport:
     def skip(self, item: Skip) -> None:
         self.skipped[item.reason] += 1
         log.warning("skipped %s (%s): %s", item.origin, item.reason, item.detail)
+        entry = {"reason": item.reason, "origin": item.origin, "detail": item.detail[:200]}
         if len(self.skip_examples) < MAX_LISTED:
-            self.skip_examples.append({"reason": item.reason, "origin": item.origin, "detail": item.detail[:200]})
+            self.skip_examples.append(entry)
+        if len(self.skips) < MAX_SKIPS:
+            self.skips.append(entry)
 
     def saw(self, article: Article) -> None:
         self.read += 1
@@ -62,22 +77,25 @@ class BuildReport:
         }
 
     def summary_lines(self) -> list[str]:
-        lines = [f"read {self.read} articles, indexed {self.indexed} "
+        lines = [f"read {plural(self.read, 'article')}, indexed {self.indexed} "
                  f"(added {self.added}, replaced {self.replaced}, unchanged {self.unchanged}, removed {self.removed}) "
                  f"in {self.seconds:.1f} s"]
         if not self.published:
             lines.append("nothing new, changed or removed: the published generation stays as it is")
         if self.skipped:
-            reasons = ", ".join(f"{k} {v}" for k, v in self.skipped.most_common())
-            lines.append(f"skipped {self.skipped_total}: {reasons}")
+            lines.append(f"skipped {plural(self.skipped_total, 'record')}: {reasons_text(self.skipped)}"
+                         + ("" if self.skipped_total <= len(self.skip_examples) else
+                            " (each listed with -v, or in --json)"))
+            lines += [f"  {e['origin']}: {e['reason'].replace('_', ' ')}" + (f" — {e['detail']}" if e['detail'] else "")
+                      for e in self.skip_examples[:10]]
         if self.acronyms:
             a = self.acronyms
-            rejected = ", ".join(f"{k} {v}" for k, v in sorted(a.get("rejected", {}).items()))
-            lines.append(f"learned {a['pairs']} acronym pairs ({a['shorts']} short forms) from {a['articles']} "
-                         f"articles" + (f"; not learned: {rejected}" if rejected else "")
+            rejected = reasons_text(a.get("rejected", {}))
+            lines.append(f"learned {plural(a['pairs'], 'acronym pair')} ({plural(a['shorts'], 'short form')}) "
+                         f"from {plural(a['articles'], 'article')}" + (f"; not learned: {rejected}" if rejected else "")
                          + " — `warta-index lexicon` lists them")
         if self.undated:
-            lines.append(f"{self.undated} articles have no usable date")
+            lines.append(f"{plural(self.undated, 'article has', 'articles have')} no usable date")
         if self.date_conflict_count:
             lines.append(f"{self.date_conflict_count} date conflicts to check:")
             lines += [f"  {c['origin']}: {c['title']} — {c['conflict']}" for c in self.date_conflicts[:10]]

@@ -81,3 +81,17 @@ def test_an_unknown_config_table_is_an_error(tmp_path):
     cfg.write_text('[serch]\ntitle_boost = 5\n')
     out = run("--config", str(cfg), "info")
     assert out.returncode == 1 and "unknown table [serch] (did you mean [search]?)" in out.stderr
+
+
+def test_json_lists_every_skip_and_text_uses_words(tmp_path):
+    src = write_jsonl(tmp_path / "a.jsonl", [article(i) for i in range(3)] + ["{rusak"] * 60)
+    cfg = tmp_path / "warta.toml"
+    cfg.write_text(f'[index]\ndir = "{tmp_path / "idx"}"\nprocs = 1\n[[sources]]\nname = "contoh"\npath = "{src}"\n'
+                   'fields = {id = "id", title = "title", body = "body", date = "date", section = "section"}\n')
+    out = run("--config", str(cfg), "check", "--json")
+    report = json.loads(out.stdout)
+    assert len(report["skips"]) == 60 and len(report["skip_examples"]) == 50
+    text = run("--config", str(cfg), "build", "-q").stdout
+    assert "read 3 articles" in text and "skipped 60 records: 60 bad json" in text and "{'" not in text
+    info = run("--config", str(cfg), "info").stdout
+    assert "skipped 60 (60 bad json)" in info and "{'" not in info
