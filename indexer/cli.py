@@ -249,8 +249,9 @@ def main(argv: list[str] | None = None) -> int:
     except (ConfigError, BuildError, SourceError, IndexUnavailable) as exc:
         print(f"warta-index: {exc}", file=sys.stderr)
         return EXIT_FAIL
-    except RequestError as exc:
-        print(f"warta-index: {exc.message}", file=sys.stderr)
+    except RequestError as exc:      # its message is the API's (Indonesian, for readers)
+        option = {"from": "--from", "to": "--to", "section": "--section", "sort": "--sort"}.get(exc.param, exc.param)
+        print(f"warta-index: {exc.code.replace('_', ' ')}" + (f" in {option}" if option else ""), file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("warta-index: interrupted; the published index is unchanged", file=sys.stderr)
