@@ -1,7 +1,7 @@
 """HTTP throughput and latency of `warta-serve` (gunicorn, gthread) under concurrent loopback clients.
 
     .venv/bin/python bench/http_bench.py [--config C] [--connections 16] [--duration 30] [--workers 2]
-                                         [--no-result-cache]
+                                         [--no-result-cache] [--via-nginx [--nginx-keepalive N]]
 
 Starts `warta-serve --port 0 --workers 2` on the given index (default: the CLICK-ID scratch index of
 bench/build.py), requests every /api/search URL of bench/queries.txt once (each must answer 200),
@@ -10,6 +10,12 @@ through the same URLs (each thread starting at a different offset) and reports r
 percentiles and every error: socket errors and non-200 answers (0 required). Finally the RSS / PSS /
 USS of each gunicorn worker. The mix repeats, so after its first pass a server with the result cache
 (the default) answers from memory; `--no-result-cache` measures full searches. The wrk client runs on the same 2 cores as the server.
+`--via-nginx` also starts Debian's nginx with the shipped deploy/nginx/warta.conf in front of the
+same server (TLS on a loopback port, as tests/test_nginx.py does; 127.0.0.1 is exempted from the
+/api/ rate limit, the only change besides ports and certificate) and measures both in one run,
+alternating direct and through nginx `--rounds` times; `--nginx-keepalive N` gives nginx a pool of
+N kept-alive upstream connections and gunicorn `[web] keepalive = 75` (the alternative to the
+shipped setup, where gunicorn closes each connection).
 (Not named bench/http.py: a script's folder comes first on sys.path, and a file called http.py
 there would shadow the standard library's `http` package for every bench script.)
 JSON goes to bench/results/http.json.
@@ -20,6 +26,7 @@ import argparse
 import json
 import re
 import signal
+import statistics
 import subprocess
 import sys
 import time
@@ -165,26 +172,49 @@ def wrk(url: str, paths: Path, scratch: Path, connections: int, duration: int, t
             "mb_per_s": round(raw["bytes"] / seconds / MB, 2), "connections": connections, "wrk_threads": threads}
 
 
-def without_result_cache(config: Path) -> Path:
-    """A copy of `config` (same folder, so relative paths hold) with `[search] result_cache = 0`."""
+def config_with(config: Path, name: str, changes: dict[str, dict[str, int]]) -> Path:
+    """A copy of `config` (same folder, so relative paths hold) with `changes` ({table: {key: number}})
+    set: a key the table already has is replaced, otherwise added under the table's header."""
     lines = config.read_text(encoding="utf-8").splitlines()
-    if "[search]" in (line.strip() for line in lines):
-        at = [line.strip() for line in lines].index("[search]") + 1
-        lines[at:at] = ["result_cache = 0"]
-    else:
-        lines += ["", "[search]", "result_cache = 0"]
-    copy = config.with_name(config.stem + ".no-result-cache.toml")
+    for table, values in changes.items():
+        for key, value in values.items():
+            stripped = [line.strip() for line in lines]
+            if f"[{table}]" not in stripped:
+                lines += ["", f"[{table}]"]
+                stripped = [line.strip() for line in lines]
+            start = stripped.index(f"[{table}]") + 1
+            end = next((i for i in range(start, len(lines)) if stripped[i].startswith("[")), len(lines))
+            at = next((i for i in range(start, end) if re.match(rf"{key}\s*=", stripped[i])), None)
+            if at is None:
+                lines[start:start] = [f"{key} = {value}"]
+            else:
+                lines[at] = f"{key} = {value}"
+    copy = config.with_name(f"{config.stem}.{name}.toml")
     copy.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return copy
 
 
+def without_result_cache(config: Path) -> Path:
+    """A copy of `config` with `[search] result_cache = 0`."""
+    return config_with(config, "no-result-cache", {"search": {"result_cache": 0}})
+
+
 def run_http(config: Path, scratch: Path, connections: int = 16, duration: int = 30, workers: int = 2,
-             warmup: int = 5, threads: int | None = None, result_cache: bool = True) -> dict:
+             warmup: int = 5, threads: int | None = None, result_cache: bool = True, via_nginx: bool = False,
+             nginx_keepalive: int = 0, rounds: int = 1) -> dict:
     """With result_cache=False the server answers every request with a full search (the engine's
-    throughput); by default it runs as configured, where the mix repeats and hits the cache."""
+    throughput); by default it runs as configured, where the mix repeats and hits the cache.
+    With via_nginx the same server is also measured through the shipped nginx site: `rounds` times
+    direct then through nginx; the direct figures stay at the top level, nginx's under "via_nginx"."""
     paths = paths_file(scratch)
     started = time.perf_counter()
-    served = config if result_cache else without_result_cache(config)
+    changes: dict[str, dict[str, int]] = {}
+    if not result_cache:
+        changes["search"] = {"result_cache": 0}
+    if via_nginx:
+        # as deployed behind nginx; with an upstream pool gunicorn must outlast nginx's 60 s idle time
+        changes["web"] = {"proxy_hops": 1, **({"keepalive": 75} if nginx_keepalive else {})}
+    served = config_with(config, "http-bench", changes) if changes else config
     try:
         server = Server(served, workers, threads)
     finally:
@@ -204,9 +234,29 @@ def run_http(config: Path, scratch: Path, connections: int = 16, duration: int =
             except urllib.error.HTTPError as exc:
                 bad.append((path, exc.code))
             first_pass.append(time.perf_counter() - t)
-        if warmup:
-            wrk(server.url, paths, scratch, connections, warmup)
-        result = wrk(server.url, paths, scratch, connections, duration)
+        nginx = None
+        if via_nginx:
+            sys.path.insert(1, str(REPO))
+            from tests.nginx_support import start_nginx
+            nginx = start_nginx(server.url, workers="auto", unlimited=("127.0.0.1",),
+                                upstream_keepalive=nginx_keepalive)
+        try:
+            targets = [("direct", server.url)] + ([("nginx", nginx.url)] if nginx else [])
+            runs: dict[str, list[dict]] = {name: [] for name, _ in targets}
+            for _ in range(max(1, rounds) if nginx else 1):
+                for name, url in targets:
+                    if warmup:
+                        wrk(url, paths, scratch, connections, warmup)
+                    runs[name].append(wrk(url, paths, scratch, connections, duration))
+        finally:
+            if nginx:
+                nginx.stop()
+        result = dict(runs["direct"][-1])
+        if nginx:
+            result["rounds"] = {name: [r["requests_per_s"] for r in rs] for name, rs in runs.items()}
+            result["via_nginx"] = dict(runs["nginx"][-1], nginx_upstream_keepalive=nginx_keepalive)
+            mid = {name: statistics.median(r["requests_per_s"] for r in rs) for name, rs in runs.items()}
+            result["nginx_vs_direct"] = round(mid["nginx"] / mid["direct"], 2) if mid["direct"] else None
         result["worker_memory"] = server.worker_memory()
         result["server_startup_s"] = round(startup_s, 2)
         result["sequential_first_pass_ms_median"] = round(sorted(first_pass)[len(first_pass) // 2] * 1000, 1)
@@ -230,6 +280,11 @@ def main(argv=None) -> int:
     p.add_argument("--nice", type=int, default=5)
     p.add_argument("--no-result-cache", action="store_true",
                    help="serve with [search] result_cache = 0: every request is a full search")
+    p.add_argument("--via-nginx", action="store_true",
+                   help="also measure through Debian's nginx running deploy/nginx/warta.conf (needs /usr/sbin/nginx)")
+    p.add_argument("--nginx-keepalive", type=int, default=0,
+                   help="with --via-nginx: N kept-alive upstream connections (gunicorn keepalive 75 s)")
+    p.add_argument("--rounds", type=int, default=2, help="with --via-nginx: direct/nginx pairs (default 2)")
     p.add_argument("--json", type=Path, default=REPO / "bench" / "results" / "http.json")
     args = p.parse_args(argv)
     be_nice(args.nice)
@@ -239,7 +294,8 @@ def main(argv=None) -> int:
     info = machine()
     with LoadMonitor() as load:
         res = run_http(args.config, args.scratch, args.connections, args.duration, args.workers,
-                       threads=args.threads, result_cache=not args.no_result_cache)
+                       threads=args.threads, result_cache=not args.no_result_cache, via_nginx=args.via_nginx,
+                       nginx_keepalive=args.nginx_keepalive, rounds=args.rounds)
     res.update(machine=info, load=load.summary(), config=str(args.config),
                target=f">= {TARGET_RPS:.0f} req/s, 0 errors",
                target_met=res["requests_per_s"] >= TARGET_RPS and res["errors"] == 0 and not res["first_pass_non200"])
@@ -249,6 +305,12 @@ def main(argv=None) -> int:
     print(f"{res['requests']} requests in {res['seconds']} s: {res['requests_per_s']} req/s, errors {res['errors']} "
           f"{res['errors_detail']}, first-pass non-200 {res['first_pass_non200']}")
     print(f"latency ms: median {lat['median']} p90 {lat['p90']} p95 {lat['p95']} p99 {lat['p99']} max {lat['max']}")
+    if "via_nginx" in res:
+        via = res["via_nginx"]
+        print(f"through nginx: {via['requests_per_s']} req/s, errors {via['errors']} {via['errors_detail']}, "
+              f"latency ms median {via['latency_ms']['median']} p95 {via['latency_ms']['p95']} "
+              f"p99 {via['latency_ms']['p99']}")
+        print(f"req/s per round {res['rounds']}; nginx / direct (medians): {res['nginx_vs_direct']}")
     print(f"workers: {res['worker_memory']}")
     print(f"load: {res['load']}")
     print(f"target {res['target']}: {'MET' if res['target_met'] else 'MISSED'}\nJSON: {args.json}")

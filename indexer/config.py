@@ -126,8 +126,12 @@ class WebSettings:
     workers: int = 2
     threads: int = 4
     keepalive: int = 0            # seconds an idle client connection stays open; 0 = one request per connection
+    access_log: bool = False      # gunicorn access log (one line per request, with client address) on stdout;
+                                  # off by default: the proxy in front usually logs requests already
     site_name: str = "Warta"
     public_url: str = ""          # absolute base URL used in embed snippets; empty = request host
+    proxy_hops: int = 0           # reverse proxies in front whose X-Forwarded-For/-Proto/-Host are trusted
+                                  # (werkzeug ProxyFix); 0 = trust none, 1 = behind deploy/nginx/warta.conf
     cors_origins: tuple[str, ...] = ("*",)
     cache_seconds: int = 60
     metrics_allow: tuple[str, ...] = ("127.0.0.1", "::1")   # addresses/networks that may read /metrics
@@ -235,13 +239,16 @@ def settings_from_mapping(data: Mapping[str, Any], base: Path | None = None,
         if src.format not in ("auto", "text", "jsonl", "csv", "xlsx"):
             raise ConfigError(f"[[sources]] {src.name}: format must be auto, text, jsonl, csv or xlsx")
         sources.append(src)
+    web = _build(WebSettings, data.get("web", {}), "web", base)
+    if isinstance(web.proxy_hops, bool) or not isinstance(web.proxy_hops, int) or web.proxy_hops < 0:
+        raise ConfigError(f"[web] proxy_hops must be a whole number, 0 or more, not {web.proxy_hops!r}")
     section_map = dict(DEFAULT_SECTION_MAP)
     section_map.update({k.strip().lower(): v for k, v in data.get("sections", {}).get("map", {}).items()})
     return Settings(
         index=_build(IndexSettings, data.get("index", {}), "index", base),
         analysis=analysis,
         search=_build(SearchSettings, data.get("search", {}), "search", base),
-        web=_build(WebSettings, data.get("web", {}), "web", base),
+        web=web,
         sources=tuple(sources),
         section_map=section_map,
         config_path=config_path,

@@ -45,6 +45,9 @@ def test_repo_config_loads_and_resolves_paths():
     ({"sources": [{"path": "a", "format": "doc"}]}, "format must be"),
     ({"sources": [{"path": "a", "fields": {"judul": "x"}}]}, "unknown field names"),
     ({"web": {"cors_origins": "*", "workers": True}}, "must be a number"),
+    ({"web": {"proxy_hops": -1}}, r"proxy_hops must be a whole number, 0 or more"),
+    ({"web": {"proxy_hops": 1.5}}, r"proxy_hops must be a whole number"),
+    ({"web": {"proxy_hops": True}}, "must be a number"),
 ])
 def test_bad_values_are_clear_errors(data, message):
     with pytest.raises(ConfigError, match=message):

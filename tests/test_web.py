@@ -524,6 +524,40 @@ def test_json_cache_control(client):
     assert client.get("/api/articles/nope").headers["Cache-Control"] == "no-store"
 
 
+def test_proxy_hops_make_urls_and_address_follow_forwarded_headers():
+    """[web] proxy_hops = 1 (behind deploy/nginx/warta.conf): the last X-Forwarded-Proto/-Host/-For
+    value is the scheme, host and client address; 0 (the default): anyone's headers are ignored."""
+    # as deploy/nginx/warta.conf sends them ($host:$server_port; https drops the default :443)
+    forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "warta.example:443",
+                 "X-Forwarded-For": "203.0.113.7", "X-Forwarded-Port": "8443"}
+
+    def embed_and_link(client, headers):
+        embed = client.get("/embed", headers=headers).get_data(as_text=True)
+        link = client.get("/api/search?q=banjir", headers=headers).get_json()["results"][0]["link"]
+        return embed, link
+
+    behind = make_app(proxy_hops=1).test_client()
+    embed, link = embed_and_link(behind, forwarded)
+    assert "https://warta.example/widget.js" in embed and link.startswith("https://warta.example/artikel/")
+    assert "8443" not in embed + link                          # the port is never taken from a header
+    assert behind.get("/metrics", headers=forwarded).status_code == 404   # client 203.0.113.7, not allowed
+    assert behind.get("/metrics").status_code == 200                       # no proxy: 127.0.0.1 itself
+    # a value the client put in front of the proxy's own is not believed with one hop
+    chained = {"X-Forwarded-Proto": "http, https", "X-Forwarded-Host": "evil.example, warta.example",
+               "X-Forwarded-For": "127.0.0.1, 203.0.113.7"}
+    embed, link = embed_and_link(behind, chained)
+    assert "https://warta.example/widget.js" in embed and "evil.example" not in embed
+    assert behind.get("/metrics", headers=chained).status_code == 404
+
+    direct = make_app().test_client()
+    from werkzeug.middleware.proxy_fix import ProxyFix
+    assert not isinstance(direct.application.wsgi_app, ProxyFix)
+    embed, link = embed_and_link(direct, forwarded)
+    assert "http://localhost/widget.js" in embed and "warta.example" not in embed
+    assert link.startswith("http://localhost/artikel/")
+    assert direct.get("/metrics", headers=forwarded).status_code == 200   # the header is not believed
+
+
 def test_cors_wildcard(client):
     r = client.get("/api/search?q=banjir", headers={"Origin": "https://koran.example"})
     assert r.headers["Access-Control-Allow-Origin"] == "*"
@@ -857,6 +891,32 @@ def test_serve_options_and_bind():
                                   serve.parser().parse_args([]))["keepalive"] == 5
     app = serve.WartaServer(make_app(), opts)
     assert app.cfg.worker_class_str == "gthread" and app.cfg.threads == 2
+
+
+@pytest.mark.parametrize("configured,argv,expected", [
+    (False, [], None),                       # default: no access log
+    (True, [], "-"),                         # [web] access_log = true: stdout
+    (False, ["--access-log"], "-"),          # the option wins over the config...
+    (True, ["--no-access-log"], None),       # ...both ways
+])
+def test_serve_access_log_from_config_and_option(configured, argv, expected):
+    from webapp import serve
+    settings = Settings().replace(web={"access_log": configured})
+    opts = serve.gunicorn_options(settings, serve.parser().parse_args(argv))
+    assert opts["accesslog"] == expected
+    app = serve.WartaServer(make_app(), opts)       # gunicorn accepts it: "-" is its stdout
+    assert app.cfg.accesslog == expected and app.cfg.errorlog == "-"
+
+
+def test_access_log_setting_loads_from_toml(tmp_path):
+    from indexer.config import ConfigError, load_settings
+    config = tmp_path / "config.toml"
+    config.write_text("[web]\naccess_log = true\n")
+    assert load_settings(config).web.access_log is True
+    assert Settings().web.access_log is False
+    config.write_text('[web]\naccess_log = "yes"\n')
+    with pytest.raises(ConfigError, match="access_log"):
+        load_settings(config)
 
 
 def test_serve_bad_config_exits_2(tmp_path, capsys):

@@ -137,7 +137,7 @@ def test_embed_page(client):
     assert all(s.get("src", "").startswith("/") for s in scripts), scripts      # external, same origin
     preview = next(s for s in scripts if s["src"] == "/widget.js")
     assert preview["data-warta-target"] == "#pratinjau-widget"
-    assert any(s["src"] == "/static/widget/embed.js" for s in scripts)
+    assert any(re.fullmatch(r"/static/widget/embed\.js\?v=[0-9a-f]{12}", s["src"]) for s in scripts)
     assert not tags.find("style")
     assert not [t for t, attrs in tags.tags if "style" in attrs or any(a.startswith("on") for a in attrs)]
     assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html)

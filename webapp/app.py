@@ -95,8 +95,16 @@ def create_app(settings: Settings | None = None, *, engine: Any = None) -> Flask
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.extensions["warta"] = Warta(settings, engine)
+    if settings.web.proxy_hops > 0:
+        # believe the last `proxy_hops` X-Forwarded-For/-Proto/-Host values (set by nginx): client
+        # address, https and the public host in request.remote_addr/scheme/host_url. Port and prefix
+        # are never read from headers (the proxy sends the port in X-Forwarded-Host).
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        hops = settings.web.proxy_hops
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=0, x_prefix=0)
 
-    from webapp import api, errors, metrics, security, views, widget
+    from webapp import api, assets, errors, metrics, security, views, widget
+    assets.init_app(app)
     metrics.init_app(app)
     security.init_app(app)
     errors.init_app(app)

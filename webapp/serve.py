@@ -19,6 +19,7 @@ import sys
 import tempfile
 import threading
 import time
+from pathlib import Path
 from typing import Any, Sequence
 
 from gunicorn.app.base import BaseApplication
@@ -99,15 +100,38 @@ def warm(state) -> int:
     from indexer.search.model import SearchRequest
 
     engine = state.engine
-    engine.snapshot().postings()
+    snap = engine.snapshot()
+    prefetch(snap.path, time.monotonic() + WARMUP_SECONDS / 3)
+    snap.postings()
+    snap.vocabulary()            # "did you mean" and completions (else loaded beside the first searches)
     limit = state.settings.web.warmup_queries
     queries = frequent_queries(database_path(state.settings), limit=limit) if limit > 0 else []
     deadline = time.monotonic() + WARMUP_SECONDS
-    for done, query in enumerate(queries):
+    done = 0
+    for query in queries:
         if time.monotonic() > deadline:
-            return done
+            break
         engine.search(SearchRequest(query=query))
-    return len(queries)
+        done += 1
+    return done
+
+
+def prefetch(folder, deadline: float) -> int:
+    """Read a generation's files once, so its first searches find them in the OS page cache (after
+    a reboot, a deploy or a new generation the first reads of each term otherwise hit the disk)."""
+    done = 0
+    for path in sorted(Path(folder).iterdir(), key=lambda p: p.stat().st_size if p.is_file() else 0):
+        if not path.is_file():
+            continue
+        try:
+            with open(path, "rb", buffering=0) as fh:
+                while fh.read(1 << 20):
+                    if time.monotonic() > deadline:
+                        return done
+        except OSError:
+            continue
+        done += 1
+    return done
 
 
 def _watch_generations(state) -> None:
@@ -144,7 +168,8 @@ def gunicorn_options(settings: Settings, args: argparse.Namespace) -> dict[str, 
         "timeout": args.timeout,
         "graceful_timeout": 30,
         "keepalive": max(0, web.keepalive),
-        "accesslog": "-" if args.access_log else None,
+        # --access-log / --no-access-log win over [web] access_log; "-" = stdout (journald under systemd)
+        "accesslog": "-" if (web.access_log if args.access_log is None else args.access_log) else None,
         "errorlog": "-",
         "loglevel": args.log_level,
         "proc_name": "warta-serve",
@@ -166,7 +191,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--build-if-missing", action="store_true",
                    help="build the index from [[sources]] when none is published yet")
     p.add_argument("--timeout", type=int, default=60, help="worker timeout in seconds (default 60)")
-    p.add_argument("--access-log", action="store_true", help="write an access log to stdout")
+    p.add_argument("--access-log", action=argparse.BooleanOptionalAction, default=None,
+                   help="write an access log to stdout (default: [web] access_log, off)")
     p.add_argument("--log-level", default="info",
                    choices=["debug", "info", "warning", "error", "critical"])
     return p
