@@ -710,7 +710,7 @@ def test_search_page_results(client):
     assert r.status_code == 200 and r.mimetype == "text/html"
     html = r.get_data(as_text=True)
     text = text_of(html)
-    assert "Sekitar 1.234 hasil (0,05 detik)" in text
+    assert "1.234 hasil (0,05 detik)" in text
     assert '<html lang="id">' in html and 'role="search"' in html and '<main id="konten"' in html
     assert '<label class="visually-hidden" for="q">' in html
     assert 'value="banjir"' in html
@@ -942,7 +942,7 @@ def test_demo_index_end_to_end(demo_client):
         _check_hit(hit)
     doc_id = body["results"][0]["id"]
     html = demo_client.get("/?q=banjir").get_data(as_text=True)
-    assert f'href="/artikel/{doc_id}"' in html and "Sekitar" in html
+    assert f'href="/artikel/{doc_id}"' in html and re.search(r"\d hasil\s+\(", html)
     r = demo_client.get(f"/artikel/{doc_id}")
     assert r.status_code == 200 and "Kembali ke pencarian" in r.get_data(as_text=True)
     article = demo_client.get(f"/api/articles/{doc_id}").get_json()
@@ -1102,3 +1102,22 @@ def test_serve_says_in_one_line_when_the_port_is_taken(tmp_path):
     assert out.returncode == 1
     lines = [line for line in out.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and f"127.0.0.1:{port}" in lines[0] and "--port" in lines[0], out.stderr
+
+
+def test_result_count_is_exact_and_browsing_shows_its_real_order(client):
+    html = client.get("/?q=banjir").get_data(as_text=True)
+    count = " ".join(re.search(r'<p class="result-count"[^>]*>(.*?)</p>', html, re.S).group(1).split())
+    assert re.fullmatch(r"\d+ hasil \((kurang dari )?\d+,\d\d detik\)", count), count
+    browse = client.get("/").get_data(as_text=True)
+    active = re.search(r'<a href="[^"]*" aria-current="true" class="active">([^<]+)</a>', browse).group(1)
+    assert "terbaru lebih dulu" in browse and active == "Terbaru"
+
+
+def test_a_query_without_words_is_an_empty_query_and_says_so(client):
+    html = client.get("/", query_string={"q": '"(('}).get_data(as_text=True)
+    assert "tidak berisi kata yang bisa dicari" in html and "terbaru lebih dulu" in html
+    assert "Tidak ada hasil" not in html
+
+
+def test_tiny_search_times_do_not_read_as_zero():
+    assert fmt.format_seconds(3.2) == "kurang dari 0,01"

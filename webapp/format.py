@@ -55,7 +55,10 @@ def format_number(value: int | float) -> str:
 
 
 def format_seconds(milliseconds: float) -> str:
-    """``53.2`` ms → ``0,05`` (seconds, two decimals, decimal comma)."""
+    """``53.2`` ms → ``0,05`` (seconds, two decimals, decimal comma); under 5 ms, where that would
+    read ``0,00``, ``kurang dari 0,01``."""
+    if milliseconds < 5:
+        return "kurang dari 0,01"
     return f"{max(0.0, milliseconds) / 1000:.2f}".replace(".", ",")
 
 

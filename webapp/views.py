@@ -5,6 +5,9 @@ Bad parameters raise RequestError, which webapp.errors turns into a 400 page.
 """
 from __future__ import annotations
 
+import dataclasses
+import re
+
 from flask import Blueprint, Flask, render_template, request, url_for
 
 from indexer.search.params import MAX_PAGE, SORT_LABELS, request_from_params
@@ -16,6 +19,9 @@ from webapp.errors import error_response
 bp = Blueprint("views", __name__)
 
 MAX_ID_CHARS = 200
+
+
+_WORD = re.compile(r"[^\W_]")
 
 
 def _base() -> str:
@@ -36,8 +42,12 @@ def _article_paragraphs(view) -> tuple[str, list[str]]:
 def index():
     state = warta()
     search_request = request_from_params(request.args, state.settings.search)
+    no_words = bool(search_request.query.strip()) and not _WORD.search(search_request.query)
+    if no_words:        # `"((` or `-- ,`: nothing to search for; say so and show the newest articles
+        search_request = dataclasses.replace(search_request, query="")
     result = state.search(search_request)
     pages = min(result.pages, MAX_PAGE)
+    browsing = not search_request.query
     return render_template(
         "search.html",
         result=result,
@@ -45,7 +55,10 @@ def index():
         pages=pages,
         page_numbers=fmt.page_window(search_request.page, pages),
         sort_labels=SORT_LABELS,
-        browsing=not search_request.query,
+        browsing=browsing,
+        no_words=no_words,
+        # browsing lists the newest first, whatever `sort=relevance` says: the control shows that
+        active_sort="newest" if browsing and search_request.sort == "relevance" else search_request.sort,
         has_filters=bool(search_request.sections or search_request.months
                          or search_request.date_from or search_request.date_to),
     )
