@@ -197,3 +197,15 @@ def test_numbers_are_found_as_readers_type_them(tmp_path):
     assert ids(engine.search(SearchRequest(query="km 92"))) == ["tol"]
     snippet = engine.search(SearchRequest(query="6.276")).hits[0].snippet_html
     assert "<mark>6.276,63</mark>" in snippet
+
+
+def test_a_word_ending_in_star_stands_for_the_words_it_starts(mill):
+    engine = SearchEngine(mill)
+    prefix = set(ids(engine.search(SearchRequest(query="perman*"))))
+    assert prefix == set(ids(engine.search(SearchRequest(query="permanen")))) and prefix
+    assert set(ids(engine.search(SearchRequest(query="pet*")))) == {"part-weak"}          # petani
+    assert ids(engine.search(SearchRequest(query="zzz*"))) == []
+    short = engine.search(SearchRequest(query="pa*"))           # too short to expand: the word "pa"
+    assert ids(short) == []
+    capped = SearchEngine(mill.replace(search={"prefix_expansions": 1}))
+    assert len(capped._compiler(capped.snapshot()).prefix_words("pab")) == 1

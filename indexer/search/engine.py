@@ -26,7 +26,7 @@ from indexer.search.query import Compiler, expand_synonyms, parse
 from indexer.search.resultcache import ResultCache
 from indexer.search.scoring import Evaluator, SegmentCache
 from indexer.search.snapshot import NO_DATE, Snapshot, day_end, day_start
-from indexer.search.suggest import complete, did_you_mean
+from indexer.search.suggest import complete, did_you_mean, words_with_prefix
 from indexer.store import IndexStore
 
 MONTHS_ID = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
@@ -88,6 +88,7 @@ class SearchEngine:
             boosts={"title": s.title_boost, "lead": s.lead_boost, "body": 1.0, "caption": s.caption_boost},
             exact_boost=s.exact_boost,
             facet_values={"section": snap.section_lookup(), "outlet": snap.outlets},
+            prefix_words=lambda prefix: words_with_prefix(snap, prefix, s.prefix_expansions),
         )
 
     # --- search ----------------------------------------------------------

@@ -4,7 +4,7 @@ Syntax: words are ANDed; ``"exact phrase"``; ``-word`` / ``-"phrase"`` /
 ``NOT word`` exclude; ``+word`` requires a word even when the engine fills a short
 result list with articles that lack some words (see `CompiledQuery`); ``a OR b``
 joins its neighbours; ``judul:``, ``rubrik:``, ``media:`` and ``sumber:`` restrict
-a word to a field.  Anything else (stray
+a word to a field; ``korup*`` stands for the indexed words that start with ``korup``.  Anything else (stray
 quotes, ``*``, ``:``, operator soup, unknown prefixes) is read as plain words,
 so parsing never fails: the worst case is a query of plain words.
 """
@@ -115,9 +115,15 @@ def parse(text: str) -> ParsedQuery:
     return ParsedQuery(groups, negatives)
 
 
+PREFIX_MIN_CHARS = 3      # `ko*` would expand to half the vocabulary
+
+
 def _unit(token: str, is_phrase: bool) -> Unit:
     if is_phrase:
         return Unit("phrase", token)
+    stem = token.rstrip("*")
+    if token.endswith("*") and len(stem) >= PREFIX_MIN_CHARS and stem.isalnum():
+        return Unit("prefix", stem.lower())
     name, sep, value = token.partition(":")
     if sep and value and name.lower() in FIELD_ALIASES:
         return Unit("field", value, field=FIELD_ALIASES[name.lower()])
@@ -230,6 +236,7 @@ class Compiler:
     boosts: dict                 # text field -> boost
     exact_boost: float
     facet_values: dict           # "section"/"outlet" -> {lowercase: stored value}
+    prefix_words: object = None  # prefix -> the indexed words that start with it (most frequent first, capped)
     highlight_terms: set = dataclasses.field(default_factory=set)
 
     def stems(self, text: str) -> list[str]:
@@ -282,6 +289,11 @@ class Compiler:
             forms = [unit.text] + [" ".join(a) for a in unit.alternatives]
             parts = [q for q in (self._sequence(self.form_stems(f)) for f in forms) if q is not None]
             return Q.Or(parts) if parts else None
+        if unit.kind == "prefix":      # korup* : korupsi, koruptor, ... each as a word
+            words = self.prefix_words(unit.text) if self.prefix_words is not None else []
+            parts = [self.word(w) for w in words or [unit.text]]
+            parts = [q for q in parts if q is not None]
+            return Q.Or(parts) if parts else None
         if unit.kind == "field":
             if unit.field in ("section", "outlet"):
                 value = self.facet_values.get(unit.field, {}).get(unit.text.lower(), unit.text)
@@ -308,7 +320,8 @@ class Compiler:
                 continue
             optional = all(u.optional for u in units)
             strict = any(u.strict or u.kind in ("phrase", "field") for u in units)
-            label = " ".join(u.text for u in units) if len(units) == 1 else " OR ".join(u.text for u in units)
+            texts = [u.text + ("*" if u.kind == "prefix" else "") for u in units]
+            label = " OR ".join(texts)
             groups.append(CompiledGroup(q, label, optional, strict, relaxable(units, lexicon)))
         saved = set(self.highlight_terms)
         negatives = [q for q in (self.unit(u) for u in parsed.negatives) if q is not None]

@@ -21,25 +21,28 @@ MAX_WORDS = 8
 MAX_WORD_CHARS = 30
 
 
+def words_with_prefix(snap, prefix: str, limit: int) -> list[str]:
+    """The `limit` most frequent indexed words (exact forms) that start with `prefix`."""
+    terms, freqs = snap.vocabulary()
+    lo = bisect.bisect_left(terms, prefix)
+    hi = bisect.bisect_left(terms, prefix + "\uffff")
+    if hi <= lo:
+        return []
+    window = freqs[lo:hi]
+    k = min(limit, hi - lo)
+    best = np.argpartition(-window, k - 1)[:k] if hi - lo > k else np.arange(hi - lo)
+    return [str(terms[lo + i]) for i in best[np.argsort(-window[best], kind="stable")]]
+
+
 def complete(snap, searcher, prefix: str, limit: int, compiler) -> list[dict]:
     """Term completions of the last word (most frequent first), then matching titles."""
     words = _WORDS.findall(prefix.lower())
     if not words:
         return []
     head, last = words[:-1], words[-1]
-    terms, freqs = snap.vocabulary()
-    lo = bisect.bisect_left(terms, last)
-    hi = bisect.bisect_left(terms, last + "\uffff")
-    out: list[dict] = []
-    if hi > lo:
-        window = freqs[lo:hi]
-        k = min(limit, hi - lo)
-        best = np.argpartition(-window, k - 1)[:k] if hi - lo > k else np.arange(hi - lo)
-        best = best[np.argsort(-window[best], kind="stable")]
-        base = " ".join(head)
-        for i in best:
-            term = str(terms[lo + i])
-            out.append({"text": (base + " " + term).strip(), "kind": "term", "id": None})
+    base = " ".join(head)
+    out: list[dict] = [{"text": (base + " " + term).strip(), "kind": "term", "id": None}
+                       for term in words_with_prefix(snap, last, limit)]
     completed = [o["text"].split()[-1] for o in out[:3]] or [last]
     title_query = _title_query(compiler, head, completed)
     if title_query is not None:
