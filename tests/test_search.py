@@ -234,3 +234,13 @@ def test_result_cache_keeps_only_the_newest_generation_it_was_asked_for():
     for key in ("a", "b", "c"):
         cache.put("gen-2", key, key.upper())
     assert len(cache) == 2 and cache.get("gen-2", "a") is None and cache.get("gen-2", "c") == "C"
+
+
+def test_a_phrase_is_highlighted_as_a_phrase(engine):
+    """`Korea Utara` (typed, or the expansion of Korut) marks the phrase, not the Korea of Korea Selatan."""
+    for query in ('"korea utara"', "korut"):
+        hit = next(h for h in engine.search(SearchRequest(query=query)).hits if h.id == "korea-panjang")
+        assert "<mark>Korea Utara</mark>" in hit.snippet_html, query
+        assert "<mark>Korea</mark> Selatan" not in hit.snippet_html and "Korea Selatan" in hit.snippet_html
+    words = next(h for h in engine.search(SearchRequest(query="korea utara")).hits if h.id == "korea-panjang")
+    assert "<mark>Korea</mark>" in words.snippet_html or "<mark>Korea Utara</mark>" in words.snippet_html

@@ -158,7 +158,8 @@ class SearchEngine:
             return "\n".join(f.get(k, "") for k in ("title", "lead", "text"))
 
         m.scores = feedback.rerank(m.scores, selected, order, stored_text, snap.postings(), compiler.stem_analyzer,
-                                   set(compiler.highlight_terms), s.prf_docs, s.prf_terms, s.prf_weight,
+                                   set(compiler.highlight_terms) | {w for p in compiler.highlight_phrases for w in p},
+                                   s.prf_docs, s.prf_terms, s.prf_weight,
                                    {"title": s.title_boost, "body": 1.0})
 
     def _count_for(self, snap: Snapshot, searcher, text: str) -> int:
@@ -257,11 +258,12 @@ class SearchEngine:
 
     def _highlight(self, snap, hits: list[Hit], compiler: Compiler) -> None:
         analyzer = snippets.word_stemmer(compiler.stem_analyzer)
-        terms = compiler.highlight_terms
+        terms, phrases = compiler.highlight_terms, compiler.highlight_phrases
+        stops = snippets.stopwords(compiler.stem_analyzer) if phrases else frozenset()
         size = self.settings.search.snippet_chars
         for hit in hits:
-            hit.title_html = snippets.highlight_all(analyzer, hit.title, terms)
-            hit.snippet_html = snippets.snippet(analyzer, hit.snippet_html, terms, size)
+            hit.title_html = snippets.highlight_all(analyzer, hit.title, terms, phrases, stops)
+            hit.snippet_html = snippets.snippet(analyzer, hit.snippet_html, terms, size, phrases, stops)
 
     # --- articles, suggestions, stats ---------------------------------
     def article(self, doc_id: str) -> ArticleView | None:

@@ -238,6 +238,7 @@ class Compiler:
     facet_values: dict           # "section"/"outlet" -> {lowercase: stored value}
     prefix_words: object = None  # prefix -> the indexed words that start with it (most frequent first, capped)
     highlight_terms: set = dataclasses.field(default_factory=set)
+    highlight_phrases: set = dataclasses.field(default_factory=set)   # stem tuples marked only together
 
     def stems(self, text: str) -> list[str]:
         return analyze(self.stem_analyzer, text, mode="query")
@@ -269,7 +270,7 @@ class Compiler:
         if len(stems) == 1:
             ex = exact[0] if exact and len(exact) == 1 else None
             return self._term_any_field(stems[0], ex)
-        self.highlight_terms.update(stems)
+        self.highlight_phrases.add(tuple(stems))
         return Q.Or([Q.Phrase(f, stems, boost=b) for f, b in self.boosts.items()])
 
     def word(self, text: str) -> Q.Query | None:
@@ -323,9 +324,9 @@ class Compiler:
             texts = [u.text + ("*" if u.kind == "prefix" else "") for u in units]
             label = " OR ".join(texts)
             groups.append(CompiledGroup(q, label, optional, strict, relaxable(units, lexicon)))
-        saved = set(self.highlight_terms)
+        saved = set(self.highlight_terms), set(self.highlight_phrases)
         negatives = [q for q in (self.unit(u) for u in parsed.negatives) if q is not None]
-        self.highlight_terms = saved
+        self.highlight_terms, self.highlight_phrases = saved
         return CompiledQuery(groups, Q.Or(negatives) if negatives else None)
 
     def compile(self, parsed: ParsedQuery, mode: str = "and") -> Q.Query | None:
@@ -337,9 +338,9 @@ class Compiler:
         # else is required or this is the OR fall-back
         positives = [Q.Or([q, Q.Every()]) if optional and required and mode == "and" else q
                      for q, optional in compiled]
-        saved = set(self.highlight_terms)
+        saved = set(self.highlight_terms), set(self.highlight_phrases)
         negatives = [q for q in (self.unit(u) for u in parsed.negatives) if q is not None]
-        self.highlight_terms = saved  # excluded words are never highlighted
+        self.highlight_terms, self.highlight_phrases = saved  # excluded words are never highlighted
         if not positives:
             if not negatives:
                 return None

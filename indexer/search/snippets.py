@@ -22,25 +22,57 @@ def word_stemmer(analyzer):
     return lambda word: word
 
 
-def match_spans(stem, text: str, terms: set[str]) -> list[tuple[int, int]]:
-    """Character spans of the words whose stem is in `terms`.
+def stopwords(analyzer) -> frozenset:
+    """The analyzer's stopwords (phrases are indexed without them)."""
+    for item in getattr(analyzer, "items", ()):
+        if hasattr(item, "stops"):
+            return frozenset(item.stops)
+    return frozenset()
+
+
+def match_spans(stem, text: str, terms: set[str], phrases=(), stops=frozenset()) -> list[tuple[int, int]]:
+    """Character spans of the words whose stem is in `terms`, and of whole phrases: a phrase
+    (a tuple of stems) is marked only where its words stand together (stopwords between them
+    skipped, as the index skips them), so `Korea Utara` does not mark the Korea of Korea Selatan.
 
     Uses the tokenizer's pattern directly instead of the full Whoosh token
     chain: this runs for every hit on every page, and a dictionary lookup per
     word is all it needs.
     """
-    if not terms or not text:
+    if (not terms and not phrases) or not text:
         return []
     numbers = any(t[:1].isdigit() for t in terms)     # a number typed: `6.276` marks `6.276,63`
     spans = []
+    words = [] if phrases else None                    # (span, stem) of every non-stopword
     for match in TOKEN_RE.finditer(text, 0, MAX_ANALYZED_CHARS):
         word = match.group().lower()
         if word.endswith(("'s", "\u2019s")):
             word = word[:-2]
-        if word in terms or stem(word) in terms or (
+        stemmed = None
+        if word in terms or (stemmed := stem(word)) in terms or (
                 numbers and word[-1:].isdigit() and any(v in terms for v in number_variants(word))):
             spans.append(match.span())
+        if words is not None and word not in stops:
+            words.append((match.span(), stemmed if stemmed is not None else stem(word)))
+    if phrases:
+        stems = [w[1] for w in words]
+        for phrase in phrases:
+            n = len(phrase)
+            for i in range(len(stems) - n + 1):
+                if tuple(stems[i:i + n]) == phrase:
+                    spans.append((words[i][0][0], words[i + n - 1][0][1]))
+        spans = _merged(spans)
     return spans
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(spans):
+        if out and s <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return out
 
 
 def mark(text: str, spans: list[tuple[int, int]], start: int = 0, end: int | None = None) -> str:
@@ -79,15 +111,15 @@ def _window(text: str, spans: list[tuple[int, int]], size: int) -> tuple[int, in
     return start, end
 
 
-def snippet(stem, text: str, terms: set[str], size: int) -> str:
+def snippet(stem, text: str, terms: set[str], size: int, phrases=(), stops=frozenset()) -> str:
     """Best fragment of the body around the matches, escaped, with ellipses where cut."""
     text = " ".join(text.split())  # paragraphs become one line in a snippet
-    spans = match_spans(stem, text, terms)
+    spans = match_spans(stem, text, terms, phrases, stops)
     start, end = _window(text, spans, size)
     html = mark(text, spans, start, end)
     return ("… " if start > 0 else "") + html + (" …" if end < len(text) else "")
 
 
-def highlight_all(stem, text: str, terms: set[str]) -> str:
+def highlight_all(stem, text: str, terms: set[str], phrases=(), stops=frozenset()) -> str:
     """The whole (short) text escaped, with every match marked: for titles."""
-    return mark(text, match_spans(stem, text, terms))
+    return mark(text, match_spans(stem, text, terms, phrases, stops))
