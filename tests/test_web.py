@@ -714,7 +714,7 @@ def test_search_page_results(client):
     assert '<html lang="id">' in html and 'role="search"' in html and '<main id="konten"' in html
     assert '<label class="visually-hidden" for="q">' in html
     assert 'value="banjir"' in html
-    assert 'href="/artikel/a1"' in html
+    assert 'href="/artikel/a1?q=' in html                  # the search travels with the link
     assert "<mark>Banjir</mark> rendam" in html                 # title_html rendered as markup
     assert "Jumat, 12 Juli 2024" in text
     assert "Kompas.com" in text and "Daerah" in text
@@ -849,7 +849,7 @@ def _assert_no_raw_markup(html: str, where: str):
 
 def test_hostile_article_escaped_everywhere_fake(client):
     html = client.get("/?q=alert").get_data(as_text=True)
-    assert 'href="/artikel/a3"' in html
+    assert 'href="/artikel/a3?' in html
     _assert_no_raw_markup(html, "search")
     assert "&lt;script&gt;" in html and "&lt;b&gt;Outlet&lt;/b&gt;" in html
     html = client.get("/artikel/a3").get_data(as_text=True)
@@ -942,7 +942,7 @@ def test_demo_index_end_to_end(demo_client):
         _check_hit(hit)
     doc_id = body["results"][0]["id"]
     html = demo_client.get("/?q=banjir").get_data(as_text=True)
-    assert f'href="/artikel/{doc_id}"' in html and re.search(r"\d hasil\s+\(", html)
+    assert f'href="/artikel/{doc_id}?q=' in html and re.search(r"\d hasil\s+\(", html)
     r = demo_client.get(f"/artikel/{doc_id}")
     assert r.status_code == 200 and "Kembali ke pencarian" in r.get_data(as_text=True)
     article = demo_client.get(f"/api/articles/{doc_id}").get_json()
@@ -987,7 +987,7 @@ def test_hostile_article_escaped_real_index(hostile_client):
         html = r.get_data(as_text=True)
         _assert_no_raw_markup(html, path)
     html = hostile_client.get("/?q=banjir").get_data(as_text=True)
-    assert 'href="/artikel/xss1"' in html and "&lt;script&gt;" in html
+    assert 'href="/artikel/xss1?' in html and "&lt;script&gt;" in html
     html = hostile_client.get("/artikel/xss1").get_data(as_text=True)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "javascript:" not in html
     for path in ("/api/search?q=banjir", "/api/search?q=alert", "/api/articles/xss1"):
@@ -1121,3 +1121,17 @@ def test_a_query_without_words_is_an_empty_query_and_says_so(client):
 
 def test_tiny_search_times_do_not_read_as_zero():
     assert fmt.format_seconds(3.2) == "kurang dari 0,01"
+
+
+def test_an_article_opened_from_a_search_marks_its_words_and_leads_back(demo_client):
+    results = demo_client.get("/?q=leptospirosis&section=Kesehatan").get_data(as_text=True)
+    link = re.search(r'<h3 class="hit-title"[^>]*><a href="(/artikel/[^"]+)"', results).group(1)
+    assert "q=leptospirosis" in link and "section=Kesehatan" in link
+    html = demo_client.get(link.replace("&amp;", "&")).get_data(as_text=True)
+    body = html.split('class="article-body"', 1)[1].split("</div>", 1)[0]
+    assert "<mark>Leptospirosis</mark>" in body or "<mark>leptospirosis</mark>" in body
+    assert 'href="/?q=leptospirosis&amp;section=Kesehatan"' in html          # back to that very search
+    plain = demo_client.get(link.split("?")[0]).get_data(as_text=True)
+    assert "<mark>" not in plain.split('class="article-body"', 1)[1] and 'class="back-link"' in plain
+    hostile = demo_client.get(link.split("?")[0], query_string={"q": '<script>alert(1)</script> banjir'})
+    _assert_no_raw_markup(hostile.get_data(as_text=True), "article with a hostile q")

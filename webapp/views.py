@@ -72,7 +72,18 @@ def article(doc_id: str):
                               "alamatnya salah atau artikel sudah dihapus dari indeks.", "id",
                               title="Artikel tidak ditemukan")
     lead, body = _article_paragraphs(view)
+    # came from a search: its state travels in the link; mark its words and lead back to it
+    search_args = fmt._pairs(request.args)
+    query = request.args.get("q", "").strip()
+    marked = None
+    if query and _WORD.search(query):
+        try:
+            marked = warta().engine.highlight_texts(query, [lead] + body)
+        except Exception:     # highlighting is a nicety: the article shows unmarked
+            marked = None
     return render_template("article.html", article=view, lead=lead, body=body,
+                           marked_lead=marked[0] if marked else None, marked_body=marked[1:] if marked else None,
+                           back_url=fmt.build_url(_base(), search_args),
                            original_url=view.url if fmt.is_http_url(view.url) else "")
 
 
@@ -107,6 +118,10 @@ def init_app(app: Flask) -> None:
             """The same search with `word` required (`+kata`), for "Tidak memuat: kata"."""
             return fmt.url_with(_base(), args, q=require_word(args.get("q", ""), word))
 
+        def article_link(doc_id: str) -> str:
+            """The article, carrying this search's state (for marks and the way back)."""
+            return fmt.build_url(url_for("views.article", doc_id=doc_id), fmt._pairs(args))
+
         def hidden(*exclude: str) -> list[tuple[str, str]]:
             return fmt.hidden_fields(args, exclude)
 
@@ -116,6 +131,7 @@ def init_app(app: Flask) -> None:
             "remove_url": remove,
             "search_url": with_,
             "require_url": require,
+            "article_url": article_link,
             "page_url": page_link,
             "clear_filters_url": lambda: fmt.clear_filters_url(_base(), args),
             "hidden_fields": hidden,

@@ -265,6 +265,18 @@ class SearchEngine:
             hit.title_html = snippets.highlight_all(analyzer, hit.title, terms, phrases, stops)
             hit.snippet_html = snippets.snippet(analyzer, hit.snippet_html, terms, size, phrases, stops)
 
+    def highlight_texts(self, query: str, texts: list[str]) -> list[str]:
+        """Each text escaped, with the words (and phrases) of `query` marked, as in the results:
+        the article page of a reader who came from a search."""
+        snap = self.snapshot()
+        compiler = self._compiler(snap)
+        text = query[: self.settings.search.max_query_chars].encode("utf-8", "replace").decode("utf-8")
+        compiler.compile_groups(expand_synonyms(parse(text), snap.lexicon), snap.lexicon)
+        stem = snippets.word_stemmer(compiler.stem_analyzer)
+        terms, phrases = compiler.highlight_terms, compiler.highlight_phrases
+        stops = snippets.stopwords(compiler.stem_analyzer) if phrases else frozenset()
+        return [snippets.highlight_all(stem, t, terms, phrases, stops) for t in texts]
+
     # --- articles, suggestions, stats ---------------------------------
     def article(self, doc_id: str) -> ArticleView | None:
         snap = self.snapshot()
