@@ -244,3 +244,24 @@ def test_a_phrase_is_highlighted_as_a_phrase(engine):
         assert "<mark>Korea</mark> Selatan" not in hit.snippet_html and "Korea Selatan" in hit.snippet_html
     words = next(h for h in engine.search(SearchRequest(query="korea utara")).hits if h.id == "korea-panjang")
     assert "<mark>Korea</mark>" in words.snippet_html or "<mark>Korea Utara</mark>" in words.snippet_html
+
+
+def test_no_facet_count_leads_to_an_empty_page(engine):
+    """Every facet value with a count, under any combination of range, month and section, lists
+    exactly that many articles when clicked (the month facet used to ignore from/to)."""
+    import itertools
+
+    ranges = [(None, None), (date(2024, 3, 1), None), (None, date(2024, 3, 31)), (date(2024, 3, 1), date(2024, 4, 30))]
+    for (start, end), query in itertools.product(ranges, ["", "emas", "harga"]):
+        base = SearchRequest(query=query, date_from=start, date_to=end, per_page=50)
+        for months, sections in itertools.product([(), ("2024-04",)], [(), ("Ekonomi",)]):
+            req = SearchRequest(**{**base.__dict__, "months": months, "sections": sections})
+            result = engine.search(req)
+            for facet in result.facets["date"]:
+                if facet.count and not facet.selected:
+                    clicked = engine.search(SearchRequest(**{**req.__dict__, "months": months + (facet.value,)}))
+                    assert clicked.total >= facet.count > 0, (req, facet)
+            for facet in result.facets["section"]:
+                if facet.count and not facet.selected:
+                    clicked = engine.search(SearchRequest(**{**req.__dict__, "sections": sections + (facet.value,)}))
+                    assert clicked.total >= facet.count > 0, (req, facet)

@@ -172,14 +172,20 @@ class SearchEngine:
         section_mask = np.ones(n, dtype=bool)
         if request.sections:
             section_mask = snap.mask_for(snap.section_names, snap.section, request.sections)
-        date_mask = np.ones(n, dtype=bool)
+        date_mask = self._range_mask(snap, request)
         if request.months:
             date_mask &= snap.mask_for(snap.month_names, snap.month, request.months)
-        if request.date_from is not None:
-            date_mask &= snap.published >= day_start(request.date_from)
-        if request.date_to is not None:
-            date_mask &= (snap.published <= day_end(request.date_to)) & (snap.published != NO_DATE)
         return section_mask, date_mask
+
+    @staticmethod
+    def _range_mask(snap: Snapshot, request: SearchRequest) -> np.ndarray:
+        """The `from`/`to` date range (every document when neither is set)."""
+        mask = np.ones(len(snap.alive), dtype=bool)
+        if request.date_from is not None:
+            mask &= snap.published >= day_start(request.date_from)
+        if request.date_to is not None:
+            mask &= (snap.published <= day_end(request.date_to)) & (snap.published != NO_DATE)
+        return mask
 
     def _facets(self, snap, request, matched, section_mask, date_mask) -> dict[str, list[FacetValue]]:
         size = self.settings.search.facet_size
@@ -187,7 +193,10 @@ class SearchEngine:
         sections = [FacetValue(str(snap.section_names[i]), int(sec_counts[i]),
                                str(snap.section_names[i]) in request.sections, str(snap.section_names[i]))
                     for i in np.argsort(-sec_counts, kind="stable") if sec_counts[i] > 0][:size]
-        mon_counts = np.bincount(snap.month[matched & section_mask], minlength=len(snap.month_names))
+        # months are counted inside the from/to range (only the month filter itself is left out,
+        # so other months stay selectable): no month offers a count that leads to an empty page
+        in_range = self._range_mask(snap, request) if (request.date_from or request.date_to) else True
+        mon_counts = np.bincount(snap.month[matched & section_mask & in_range], minlength=len(snap.month_names))
         months = [FacetValue(str(snap.month_names[i]), int(mon_counts[i]), str(snap.month_names[i]) in request.months,
                              month_label(str(snap.month_names[i])))
                   for i in range(len(snap.month_names) - 1, -1, -1)
