@@ -1135,3 +1135,15 @@ def test_an_article_opened_from_a_search_marks_its_words_and_leads_back(demo_cli
     assert "<mark>" not in plain.split('class="article-body"', 1)[1] and 'class="back-link"' in plain
     hostile = demo_client.get(link.split("?")[0], query_string={"q": '<script>alert(1)</script> banjir'})
     _assert_no_raw_markup(hostile.get_data(as_text=True), "article with a hostile q")
+
+
+def test_help_page_is_linked_from_the_search_page_and_the_empty_state(demo_client):
+    home = demo_client.get("/").get_data(as_text=True)
+    assert 'href="/bantuan"' in home
+    empty = demo_client.get("/?q=zzqqxx").get_data(as_text=True)
+    assert "Tidak ada hasil" in empty and 'href="/bantuan"' in empty.split('class="empty-tips"', 1)[1]
+    page = demo_client.get("/bantuan")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and '<html lang="id">' in html
+    for syntax in ('"harga emas"', "+jakarta", "-medali", "OR", "korup*", "judul:", "rubrik:", "media:"):
+        assert syntax in html.replace("&#34;", '"').replace("&quot;", '"'), syntax

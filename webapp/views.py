@@ -64,6 +64,11 @@ def index():
     )
 
 
+@bp.get("/bantuan")
+def help_page():
+    return render_template("help.html")
+
+
 @bp.get("/artikel/<path:doc_id>")
 def article(doc_id: str):
     view = warta().engine.article(doc_id) if 0 < len(doc_id) <= MAX_ID_CHARS else None
