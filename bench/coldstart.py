@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -112,5 +112,4 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    import urllib.parse
     sys.exit(main())

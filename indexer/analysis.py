@@ -290,49 +290,37 @@ class IndonesianTokenizer(Tokenizer):
                 base = start_char + match.start()
                 for a, b in spans:
                     part, cut = _clean_token(text[a:b])
-                    t.text = part
-                    t.boost = 1.0
-                    t.stopped = False
-                    if keeporiginal:
-                        t.original = part
-                    if positions:
-                        t.pos = pos
-                        pos += 1
-                    if chars:
-                        t.startchar, t.endchar = base + a, base + b - cut
-                    yield t
+                    yield _set(t, part, pos, base + a, base + b - cut, keeporiginal, positions, chars)
+                    pos += 1
                 continue
             cut = 0
             if not text.isalnum() and ("'" in text or "\u2019" in text or "`" in text
                                        or "\u2010" in text or "\u2011" in text):
                 text, cut = _clean_token(text)
-            t.text = text
-            t.boost = 1.0
-            t.stopped = False
-            if keeporiginal:
-                t.original = text
-            if positions:
-                t.pos = pos
-                pos += 1
-            if chars:
-                t.startchar = start_char + match.start()
-                t.endchar = start_char + match.end() - cut
-            yield t
+            start, end = start_char + match.start(), start_char + match.end() - cut
+            yield _set(t, text, pos, start, end, keeporiginal, positions, chars)
+            pos += 1
             if self.numbers and mode != "query" and _DIGIT_RE.search(text):
-                for variant in number_variants(text.lower()):    # stacked at the same position
-                    t.text = variant
-                    t.boost = 1.0
-                    t.stopped = False
-                    if keeporiginal:
-                        t.original = variant
-                    if positions:
-                        t.pos = pos - 1
-                    if chars:     # the part of the written number it stands for, else all of it
-                        at = text.lower().find(variant)
-                        t.startchar = start_char + match.start() + max(at, 0)
-                        t.endchar = (t.startchar + len(variant) if at >= 0
-                                     else start_char + match.end() - cut)
-                    yield t
+                lower = text.lower()
+                for variant in number_variants(lower):          # stacked at the same position
+                    at = lower.find(variant)                    # the written part it stands for
+                    yield _set(t, variant, pos - 1, start + max(at, 0), start + at + len(variant) if at >= 0
+                               else end, keeporiginal, positions, chars)
+
+
+def _set(t: Token, text: str, pos: int, start: int, end: int, keeporiginal: bool, positions: bool,
+         chars: bool) -> Token:
+    """Whoosh's one reused Token, filled for the next word."""
+    t.text = text
+    t.boost = 1.0
+    t.stopped = False
+    if keeporiginal:
+        t.original = text
+    if positions:
+        t.pos = pos
+    if chars:
+        t.startchar, t.endchar = start, end
+    return t
 
 
 class AcronymLowercaseFilter(Filter):

@@ -23,7 +23,7 @@ from indexer.config import Settings, SourceSettings
 from indexer.progress import Progress
 from indexer.readers import SourceError, read_source
 from indexer.records import Article, Skip
-from indexer.report import BuildReport
+from indexer.report import BuildReport, reasons_text
 from indexer import learned, stemcache
 from indexer.killpoint import kill_point
 from indexer.parallel import ParallelWriter
@@ -113,7 +113,7 @@ def read_articles(settings: Settings, sources: Sequence[SourceSettings], report:
             articles += 1
             yield item
         if not articles and not allow_empty:
-            why = ", ".join(f"{n} {reason.replace('_', ' ')}" for reason, n in skipped.most_common()) or "no records"
+            why = reasons_text(skipped) or "no records"
             raise SourceError(f"source {src.name!r} ({src.path}) gave no articles ({why}); check its path, "
                               f"format and fields, or pass --allow-empty if that is intended")
 

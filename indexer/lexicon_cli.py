@@ -27,13 +27,12 @@ def add_parser(sub) -> None:
     lx.add_argument("--json", action="store_true")
 
 
-def _entries(settings, generation) -> list[dict]:
+def _entries(settings, table) -> list[dict]:
     out = []
     for group in Lexicon.load(settings.analysis):
         forms = [" ".join(f) for f in group.forms]
         out.append({"source": "curated", "short": forms[0], "long": " | ".join(forms[1:]), "line": group.line,
                     "forms": forms})
-    table = learned.read(generation) if generation is not None else learned.LearnedTable()
     never = learned.load_never(settings.analysis)
     for p in table.pairs:
         out.append({"source": "learned", "short": p.short, "long": p.long, "count": p.count, "docs": p.docs,
@@ -45,13 +44,13 @@ def _entries(settings, generation) -> list[dict]:
 def run(settings, args) -> int:
     store = IndexStore(settings.index)
     generation = store.current()
-    entries = _entries(settings, generation)
+    table = learned.read(generation) if generation is not None else learned.LearnedTable()
+    entries = _entries(settings, table)
     if args.explain:
         return _explain(settings, generation, entries, args)
     wanted = args.filter.lower()
     shown = [e for e in entries if (args.source in ("all", e["source"]))
              and (not wanted or any(wanted in f.lower() for f in e["forms"]))]
-    table = learned.read(generation) if generation is not None else learned.LearnedTable()
     summary = {"generation": generation.name if generation else None,
                "curated": sum(e["source"] == "curated" for e in entries),
                "learned": len(table), "blocked_by_never_list": sum(bool(e.get("blocked")) for e in entries),

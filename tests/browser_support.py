@@ -294,17 +294,24 @@ def browser():
             chromium.close()
 
 
-@pytest.fixture
-def page(browser, request):
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="id-ID")
-    context.set_default_timeout(TIMEOUT_MS)
+@contextmanager
+def open_page(browser, node, timeout_ms: int = TIMEOUT_MS, **options) -> Iterator[Any]:
+    """A page in a fresh desktop context; a screenshot in test-artifacts/ when the test failed."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="id-ID", **options)
+    context.set_default_timeout(timeout_ms)
     page = context.new_page()
     try:
         yield page
     finally:
-        if _failed(request.node):
+        if _failed(node):
             try:
-                page.screenshot(path=str(artifact_path(request.node)), full_page=True)
+                page.screenshot(path=str(artifact_path(node)), full_page=True)
             except Exception as exc:  # a crashed page must not hide the real failure
                 print(f"screenshot failed: {exc}", file=sys.stderr)
         context.close()
+
+
+@pytest.fixture
+def page(browser, request):
+    with open_page(browser, request.node) as page:
+        yield page

@@ -17,7 +17,6 @@ import re
 import shutil
 import socket
 import ssl
-import sys
 import tempfile
 import threading
 import time
@@ -27,8 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser_support import (_failed, artifact_path, repo_config, requires_browser, start_server,
-                                   write_config)
+from tests.browser_support import open_page, repo_config, requires_browser, start_server, write_config
 from tests.nginx_support import HOST, NginxProcess, nginx_skip_reason, start_nginx
 from webapp.security import CSP
 
@@ -270,19 +268,8 @@ def test_api_rate_limit_answers_429_not_5xx(front):
 
 @pytest.fixture
 def nginx_page(browser, request):
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="id-ID",
-                                  ignore_https_errors=True)     # the test certificate is self-signed
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    try:
+    with open_page(browser, request.node, 10_000, ignore_https_errors=True) as page:   # self-signed certificate
         yield page
-    finally:
-        if _failed(request.node):
-            try:
-                page.screenshot(path=str(artifact_path(request.node)), full_page=True)
-            except Exception as exc:
-                print(f"screenshot failed: {exc}", file=sys.stderr)
-        context.close()
 
 
 @pytest.mark.browser

@@ -80,12 +80,25 @@ def test_a_full_queue_drops_and_counts_without_blocking(tmp_path):
     blocker.close()
 
 
-def test_a_broken_database_never_fails_a_search_and_recovers(tmp_path):
-    path = tmp_path / "a.sqlite"
+def recorder_with_one_row(path):
+    """A recorder that retries a failed database quickly, after one good write."""
     recorder = analytics.Recorder(path)
     recorder.retry_seconds = 0.2
     recorder.record(result(query="sebelum"))
     assert recorder.flush()
+    return recorder
+
+
+def record_after_recovery(recorder, path) -> list[str]:
+    time.sleep(0.3)                                          # past the retry delay
+    recorder.record(result(query="sesudah"))
+    assert recorder.flush(10)
+    return [r[1] for r in rows(path)]
+
+
+def test_a_broken_database_never_fails_a_search_and_recovers(tmp_path):
+    path = tmp_path / "a.sqlite"
+    recorder = recorder_with_one_row(path)
     path.write_bytes(b"this is not a database" * 100)         # corrupt mid-run
     for name in ("a.sqlite-wal", "a.sqlite-shm"):
         (tmp_path / name).unlink(missing_ok=True)
@@ -94,19 +107,13 @@ def test_a_broken_database_never_fails_a_search_and_recovers(tmp_path):
     assert recorder.flush(10)
     assert recorder.stats.failed >= 1 and recorder.stats.errors
     path.unlink()                                            # the operator removes the broken file
-    time.sleep(0.3)
-    recorder.record(result(query="sesudah"))
-    assert recorder.flush(10)
-    assert [r[1] for r in rows(path)] == ["sesudah"]
+    assert record_after_recovery(recorder, path) == ["sesudah"]
 
 
 def test_a_database_made_read_only_mid_run_is_counted(tmp_path):
     """Root ignores file modes, so the file is made immutable (chattr +i), as a read-only mount would."""
     path = tmp_path / "a.sqlite"
-    recorder = analytics.Recorder(path)
-    recorder.retry_seconds = 0.2
-    recorder.record(result(query="sebelum"))
-    assert recorder.flush()
+    recorder = recorder_with_one_row(path)
     if subprocess.run(["chattr", "+i", str(path)], capture_output=True).returncode != 0:
         pytest.skip("chattr +i is not supported here: cannot make the database read-only for root")
     try:
@@ -116,10 +123,7 @@ def test_a_database_made_read_only_mid_run_is_counted(tmp_path):
         assert recorder.stats.failed >= 1 and "readonly" in " ".join(recorder.stats.errors)
     finally:
         subprocess.run(["chattr", "-i", str(path)], check=True)
-    time.sleep(0.3)
-    recorder.record(result(query="sesudah"))
-    assert recorder.flush(10)
-    assert [r[1] for r in rows(path)][-1] == "sesudah"
+    assert record_after_recovery(recorder, path)[-1] == "sesudah"
 
 
 def test_a_missing_folder_is_counted_not_raised(tmp_path):

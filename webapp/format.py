@@ -81,7 +81,7 @@ def paragraphs(text: str) -> list[str]:
 
 # ---------------------------------------------------------------- search-state URLs
 
-def _pairs(args: Mapping | Iterable | None) -> list[tuple[str, str]]:
+def search_pairs(args: Mapping | Iterable | None) -> list[tuple[str, str]]:
     """Search parameters of a MultiDict/dict/pairs as (name, value) pairs in canonical order."""
     if args is None:
         return []
@@ -112,7 +112,7 @@ def url_with(base: str, args, *, drop_page: bool = True, **changes) -> str:
     ``url_with("/", args, sort="newest")``; use ``from_``/``to`` for the date bounds.
     """
     changes = {("from" if k == "from_" else k): v for k, v in changes.items()}
-    pairs = [(n, v) for n, v in _pairs(args) if n not in changes and not (drop_page and n == "page")]
+    pairs = [(n, v) for n, v in search_pairs(args) if n not in changes and not (drop_page and n == "page")]
     for name, value in changes.items():
         if value is None or value == "":
             continue
@@ -128,7 +128,7 @@ def page_url(base: str, args, page: int) -> str:
 
 def toggle_url(base: str, args, name: str, value: str) -> str:
     """Add ``name=value`` if absent, remove it if present; keep the rest; reset the page."""
-    pairs = [(n, v) for n, v in _pairs(args) if n != "page"]
+    pairs = [(n, v) for n, v in search_pairs(args) if n != "page"]
     if (name, value) in pairs:
         pairs = [p for p in pairs if p != (name, value)]
     else:
@@ -139,20 +139,20 @@ def toggle_url(base: str, args, name: str, value: str) -> str:
 
 def remove_url(base: str, args, name: str, value: str | None = None) -> str:
     """Drop ``name`` (every value, or only ``value``); reset the page."""
-    pairs = [(n, v) for n, v in _pairs(args)
+    pairs = [(n, v) for n, v in search_pairs(args)
              if n != "page" and not (n == name and (value is None or v == value))]
     return build_url(base, pairs)
 
 
 def clear_filters_url(base: str, args) -> str:
     """Keep only the query, sort and page size."""
-    return build_url(base, [(n, v) for n, v in _pairs(args) if n in ("q", "sort", "per_page")])
+    return build_url(base, [(n, v) for n, v in search_pairs(args) if n in ("q", "sort", "per_page")])
 
 
 def hidden_fields(args, exclude: Iterable[str] = ()) -> list[tuple[str, str]]:
     """(name, value) pairs to carry over in a GET form as hidden inputs."""
     skip = set(exclude) | {"page"}
-    return [(n, v) for n, v in _pairs(args) if n not in skip]
+    return [(n, v) for n, v in search_pairs(args) if n not in skip]
 
 
 def page_window(current: int, last: int, around: int = 2) -> list[int | None]:

@@ -78,7 +78,7 @@ def article(doc_id: str):
                               title="Artikel tidak ditemukan")
     lead, body = _article_paragraphs(view)
     # came from a search: its state travels in the link; mark its words and lead back to it
-    search_args = fmt._pairs(request.args)
+    search_args = fmt.search_pairs(request.args)
     query = request.args.get("q", "").strip()
     marked = None
     if query and _WORD.search(query):
@@ -125,7 +125,7 @@ def init_app(app: Flask) -> None:
 
         def article_link(doc_id: str) -> str:
             """The article, carrying this search's state (for marks and the way back)."""
-            return fmt.build_url(url_for("views.article", doc_id=doc_id), fmt._pairs(args))
+            return fmt.build_url(url_for("views.article", doc_id=doc_id), fmt.search_pairs(args))
 
         def hidden(*exclude: str) -> list[tuple[str, str]]:
             return fmt.hidden_fields(args, exclude)

@@ -266,13 +266,11 @@ class SearchEngine:
                    duplicates=max(0, duplicates))
 
     def _highlight(self, snap, hits: list[Hit], compiler: Compiler) -> None:
-        analyzer = snippets.word_stemmer(compiler.stem_analyzer)
-        terms, phrases = compiler.highlight_terms, compiler.highlight_phrases
-        stops = snippets.stopwords(compiler.stem_analyzer) if phrases else frozenset()
+        marker = snippets.Marker.of(compiler)
         size = self.settings.search.snippet_chars
         for hit in hits:
-            hit.title_html = snippets.highlight_all(analyzer, hit.title, terms, phrases, stops)
-            hit.snippet_html = snippets.snippet(analyzer, hit.snippet_html, terms, size, phrases, stops)
+            hit.title_html = marker.all(hit.title)
+            hit.snippet_html = marker.snippet(hit.snippet_html, size)
 
     def highlight_texts(self, query: str, texts: list[str]) -> list[str]:
         """Each text escaped, with the words (and phrases) of `query` marked, as in the results:
@@ -281,10 +279,8 @@ class SearchEngine:
         compiler = self._compiler(snap)
         text = query[: self.settings.search.max_query_chars].encode("utf-8", "replace").decode("utf-8")
         compiler.compile_groups(expand_synonyms(parse(text), snap.lexicon), snap.lexicon)
-        stem = snippets.word_stemmer(compiler.stem_analyzer)
-        terms, phrases = compiler.highlight_terms, compiler.highlight_phrases
-        stops = snippets.stopwords(compiler.stem_analyzer) if phrases else frozenset()
-        return [snippets.highlight_all(stem, t, terms, phrases, stops) for t in texts]
+        marker = snippets.Marker.of(compiler)
+        return [marker.all(t) for t in texts]
 
     # --- articles, suggestions, stats ---------------------------------
     def article(self, doc_id: str) -> ArticleView | None:

@@ -175,30 +175,12 @@ def expand_synonyms(parsed: ParsedQuery, lexicon) -> ParsedQuery:
 
 
 def relaxable(group: list[Unit], lexicon) -> bool:
-    """A required lower-case ambiguous acronym (`bin`, `as`) the engine may make optional."""
+    """A required lower-case ambiguous acronym (`bin`, `as`) the engine makes optional when no
+    document has every word: `bin laden` (BIN required) becomes `laden`, `bin` scoring when present
+    (indexer.search.matching)."""
     unit = group[0]
     return (lexicon is not None and len(group) == 1 and unit.kind == "synonym" and not unit.optional
             and not unit.strict and unit.text == unit.text.lower() and lexicon.is_ambiguous(unit.text))
-
-
-def relax_ambiguous(parsed: ParsedQuery, lexicon) -> ParsedQuery | None:
-    """The query with every required lower-case ambiguous acronym made optional, or None if none.
-
-    The engine's second try before its OR fall-back: `bin laden` (BIN required, no document has
-    both) becomes `laden` with `bin` scoring when present, whatever the word's position.
-    """
-    if lexicon is None:
-        return None
-    groups, changed = [], False
-    for group in parsed.groups:
-        unit = group[0]
-        if (len(group) == 1 and unit.kind == "synonym" and not unit.optional
-                and unit.text == unit.text.lower() and lexicon.is_ambiguous(unit.text)):
-            group, changed = [dataclasses.replace(unit, optional=True)], True
-        groups.append(group)
-    if not changed or all(u.optional for g in groups for u in g):
-        return None
-    return ParsedQuery(groups, parsed.negatives)
 
 
 @dataclass(frozen=True)
@@ -324,10 +306,15 @@ class Compiler:
             texts = [u.text + ("*" if u.kind == "prefix" else "") for u in units]
             label = " OR ".join(texts)
             groups.append(CompiledGroup(q, label, optional, strict, relaxable(units, lexicon)))
+        negatives = self._negatives(parsed)
+        return CompiledQuery(groups, Q.Or(negatives) if negatives else None)
+
+    def _negatives(self, parsed: ParsedQuery) -> list[Q.Query]:
+        """The excluded units, compiled; excluded words are never highlighted."""
         saved = set(self.highlight_terms), set(self.highlight_phrases)
         negatives = [q for q in (self.unit(u) for u in parsed.negatives) if q is not None]
         self.highlight_terms, self.highlight_phrases = saved
-        return CompiledQuery(groups, Q.Or(negatives) if negatives else None)
+        return negatives
 
     def compile(self, parsed: ParsedQuery, mode: str = "and") -> Q.Query | None:
         """AND (or, for the fall-back, OR) of the groups, minus the negatives. None = browse all."""
@@ -338,9 +325,7 @@ class Compiler:
         # else is required or this is the OR fall-back
         positives = [Q.Or([q, Q.Every()]) if optional and required and mode == "and" else q
                      for q, optional in compiled]
-        saved = set(self.highlight_terms), set(self.highlight_phrases)
-        negatives = [q for q in (self.unit(u) for u in parsed.negatives) if q is not None]
-        self.highlight_terms, self.highlight_phrases = saved  # excluded words are never highlighted
+        negatives = self._negatives(parsed)
         if not positives:
             if not negatives:
                 return None

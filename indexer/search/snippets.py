@@ -7,7 +7,9 @@ Whoosh Results object is what blew up the tail latency in the research notes).
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from html import escape
+from typing import Callable
 
 from indexer.analysis import TOKEN_RE, number_variants
 
@@ -123,3 +125,24 @@ def snippet(stem, text: str, terms: set[str], size: int, phrases=(), stops=froze
 def highlight_all(stem, text: str, terms: set[str], phrases=(), stops=frozenset()) -> str:
     """The whole (short) text escaped, with every match marked: for titles."""
     return mark(text, match_spans(stem, text, terms, phrases, stops))
+
+
+@dataclass(frozen=True)
+class Marker:
+    """What one query marks (its stems and phrases), bound to the index's stemmer."""
+    stem: Callable[[str], str]
+    terms: frozenset
+    phrases: frozenset
+    stops: frozenset
+
+    @classmethod
+    def of(cls, compiler) -> "Marker":
+        phrases = frozenset(compiler.highlight_phrases)
+        return cls(word_stemmer(compiler.stem_analyzer), frozenset(compiler.highlight_terms), phrases,
+                   stopwords(compiler.stem_analyzer) if phrases else frozenset())
+
+    def all(self, text: str) -> str:
+        return highlight_all(self.stem, text, self.terms, self.phrases, self.stops)
+
+    def snippet(self, text: str, size: int) -> str:
+        return snippet(self.stem, text, self.terms, size, self.phrases, self.stops)
