@@ -92,6 +92,11 @@ VARIANTS = [
     Variant("prf-rm3-5docs", "default", search=dict(prf_docs=5, prf_terms=20, prf_weight=0.6),
             note="RM3 re-ranking: 5 docs, 20 terms, original weight 0.6"),
     Variant("share-0.5", "default", search=dict(partial_min_share=0.5), note="a partial hit has half the words"),
+    Variant("no-thesaurus", "default", search=dict(thesaurus="none"), note="no news synonyms (before session 8)"),
+    Variant("synonym-0.3", "default", search=dict(synonym_weight=0.3), note="news synonyms weighted 0.3"),
+    Variant("synonym-0.8", "default", search=dict(synonym_weight=0.8), note="news synonyms weighted 0.8"),
+    Variant("blend", "default", search=dict(partial_tiers=False), note="no tiers: one list by BM25F x coordination"),
+    Variant("blend-0.5", "default", search=dict(partial_tiers=False, partial_min_share=0.5), note="no tiers, share 0.5"),
     Variant("share-0.75", "default", search=dict(partial_min_share=0.75), note="a partial hit has 3/4 of the words"),
 ]
 BASELINE = "fts5-untuned"

@@ -118,6 +118,9 @@ class SearchSettings:
     prf_terms: int = 10           # feedback words added
     prf_weight: float = 0.5       # weight of the original query against the feedback words
     partial_min_share: float = 0.6  # a most-words hit has at least this share of the query words (2 of 2, 2 of 3, 3 of 4, 3 of 5)
+    thesaurus: str = "builtin"    # news synonyms for queries: builtin, none, or a file path (indexer.thesaurus)
+    synonym_weight: float = 0.5   # a thesaurus synonym's weight against the word as typed; 0 = off
+    partial_tiers: bool = True    # every all-words hit above every most-words hit (False: one list by BM25F x coordination)
 
 
 @dataclass(frozen=True)
@@ -243,12 +246,16 @@ def settings_from_mapping(data: Mapping[str, Any], base: Path | None = None,
     web = _build(WebSettings, data.get("web", {}), "web", base)
     if isinstance(web.proxy_hops, bool) or not isinstance(web.proxy_hops, int) or web.proxy_hops < 0:
         raise ConfigError(f"[web] proxy_hops must be a whole number, 0 or more, not {web.proxy_hops!r}")
+    search = _build(SearchSettings, data.get("search", {}), "search", base)
+    search = dataclasses.replace(search, thesaurus=_resolve_path(search.thesaurus, base))
+    if search.thesaurus not in ("builtin", "none", "") and not Path(search.thesaurus).is_file():
+        raise ConfigError(f"[search] thesaurus: no such file {search.thesaurus} (or use builtin / none)")
     section_map = dict(DEFAULT_SECTION_MAP)
     section_map.update({k.strip().lower(): v for k, v in data.get("sections", {}).get("map", {}).items()})
     return Settings(
         index=_build(IndexSettings, data.get("index", {}), "index", base),
         analysis=analysis,
-        search=_build(SearchSettings, data.get("search", {}), "search", base),
+        search=search,
         web=web,
         sources=tuple(sources),
         section_map=section_map,

@@ -22,7 +22,8 @@ from indexer import learned, stemcache
 from indexer.search import feedback, snippets
 from indexer.search.model import ArticleView, FacetValue, Hit, SearchRequest, SearchResult
 from indexer.search.matching import Matches, PartialPolicy, combine
-from indexer.search.query import Compiler, expand_synonyms, parse
+from indexer.thesaurus import Thesaurus, load_groups
+from indexer.search.query import Compiler, ParsedQuery, expand_synonyms, expand_thesaurus, parse
 from indexer.search.resultcache import ResultCache
 from indexer.search.scoring import Evaluator, SegmentCache
 from indexer.search.snapshot import NO_DATE, Snapshot, day_end, day_start
@@ -73,6 +74,8 @@ class SearchEngine:
                 raise IndexUnavailable("belum ada indeks: jalankan `warta-index build` terlebih dahulu")
             snap = Snapshot.open(path, self.store.meta(path), self._segment_cache)
             snap.lexicon = learned.generation_lexicon(self.settings.analysis, path)   # curated + learned
+            snap.thesaurus = Thesaurus(load_groups(self.settings.search.thesaurus),
+                                       Compiler.stemmer_of(snap.schema["body"].analyzer))
             stemcache.preload(snap.schema["body"].analyzer, self.store.root)
             # completions need the exact-field vocabulary: load it off the request path
             threading.Thread(target=snap.vocabulary, name="warta-vocabulary", daemon=True).start()
@@ -89,7 +92,13 @@ class SearchEngine:
             exact_boost=s.exact_boost,
             facet_values={"section": snap.section_lookup(), "outlet": snap.outlets},
             prefix_words=lambda prefix: words_with_prefix(snap, prefix, s.prefix_expansions),
+            thesaurus=snap.thesaurus, synonym_weight=s.synonym_weight,
         )
+
+    @staticmethod
+    def _parse(snap: Snapshot, text: str) -> ParsedQuery:
+        """The query's units with acronyms (lexicon) and news synonyms (thesaurus) expanded."""
+        return expand_thesaurus(expand_synonyms(parse(text), snap.lexicon), snap.thesaurus)
 
     # --- search ----------------------------------------------------------
     def search(self, request: SearchRequest) -> SearchResult:
@@ -107,7 +116,7 @@ class SearchEngine:
         compiler = self._compiler(snap)
         # requests built by hand (not via params.py) may carry lone surrogates: make them plain text
         text = request.query[: self.settings.search.max_query_chars].encode("utf-8", "replace").decode("utf-8")
-        parsed = expand_synonyms(parse(text), snap.lexicon)
+        parsed = self._parse(snap, text)
         section_mask, date_mask = self._filter_masks(snap, request)
         compiled = compiler.compile_groups(parsed, snap.lexicon)
         ranked = bool(compiled.groups)       # else: browse everything, or all but the exclusions
@@ -164,7 +173,7 @@ class SearchEngine:
 
     def _count_for(self, snap: Snapshot, searcher, text: str) -> int:
         compiler = self._compiler(snap)
-        q = compiler.compile(expand_synonyms(parse(text), snap.lexicon), "and")
+        q = compiler.compile(self._parse(snap, text), "and")
         return int(self._matching(snap, searcher, q, score=False)[0].sum()) if q is not None else 0
 
     def _filter_masks(self, snap: Snapshot, request: SearchRequest) -> tuple[np.ndarray, np.ndarray]:
@@ -219,7 +228,7 @@ class SearchEngine:
         s = m.scores[docs].astype(np.float64)
         if self.settings.search.recency_boost > 0:
             s = s * self._recency_factor(snap, docs)
-        if m.partial_fill and s.size:
+        if m.partial_fill and s.size and self.settings.search.partial_tiers:
             s = s + np.where(m.full[docs], s.max() + 1.0, 0.0)     # a tier above every partial hit
         if limit is not None and docs.size > 2 * limit:
             top = np.argpartition(-s, limit - 1)[:limit]
@@ -278,7 +287,7 @@ class SearchEngine:
         snap = self.snapshot()
         compiler = self._compiler(snap)
         text = query[: self.settings.search.max_query_chars].encode("utf-8", "replace").decode("utf-8")
-        compiler.compile_groups(expand_synonyms(parse(text), snap.lexicon), snap.lexicon)
+        compiler.compile_groups(self._parse(snap, text), snap.lexicon)
         marker = snippets.Marker.of(compiler)
         return [marker.all(t) for t in texts]
 

@@ -174,6 +174,39 @@ def expand_synonyms(parsed: ParsedQuery, lexicon) -> ParsedQuery:
     return ParsedQuery(groups, parsed.negatives)
 
 
+def expand_thesaurus(parsed: ParsedQuery, thesaurus) -> ParsedQuery:
+    """Replace runs of plain words that are a thesaurus form (`tewas`, `gulung tikar`) by a
+    thesaurus unit: the words as typed, or one of the group's other forms (indexer.thesaurus).
+    Phrases, field words, `+word`, prefixes and lexicon synonyms are left as they are."""
+    if thesaurus is None or not len(thesaurus):
+        return parsed
+    groups: list[list[Unit]] = []
+    run: list[Unit] = []
+
+    def flush():
+        words = [u.text for u in run]
+        starts = {start: end for start, end in thesaurus.spans(words)}
+        i = 0
+        while i < len(run):
+            end = starts.get(i)
+            if end is None:
+                groups.append([run[i]])
+                i += 1
+                continue
+            groups.append([Unit("thesaurus", " ".join(words[i:end]))])
+            i = end
+        run.clear()
+
+    for group in parsed.groups:
+        if len(group) == 1 and group[0].kind == "word" and not group[0].strict:
+            run.append(group[0])
+        else:
+            flush()
+            groups.append(group)
+    flush()
+    return ParsedQuery(groups, parsed.negatives)
+
+
 def relaxable(group: list[Unit], lexicon) -> bool:
     """A required lower-case ambiguous acronym (`bin`, `as`) the engine makes optional when no
     document has every word: `bin laden` (BIN required) becomes `laden`, `bin` scoring when present
@@ -219,11 +252,18 @@ class Compiler:
     exact_boost: float
     facet_values: dict           # "section"/"outlet" -> {lowercase: stored value}
     prefix_words: object = None  # prefix -> the indexed words that start with it (most frequent first, capped)
+    thesaurus: object = None     # indexer.thesaurus.Thesaurus for `thesaurus` units
+    synonym_weight: float = 0.5  # a thesaurus synonym's weight against the word as typed
     highlight_terms: set = dataclasses.field(default_factory=set)
     highlight_phrases: set = dataclasses.field(default_factory=set)   # stem tuples marked only together
 
     def stems(self, text: str) -> list[str]:
         return analyze(self.stem_analyzer, text, mode="query")
+
+    @staticmethod
+    def stemmer_of(analyzer):
+        """`text -> stems` with `analyzer` as queries use it."""
+        return lambda text: analyze(analyzer, text, mode="query")
 
     def form_stems(self, text: str) -> list[str]:
         """A lexicon form's terms. A multi-word form is a phrase as the index holds it: a lower-case
@@ -238,10 +278,10 @@ class Compiler:
                 last = t.pos
         return terms
 
-    def _term_any_field(self, stem: str, exact: str | None) -> Q.Query:
-        parts = [Q.Term(f, stem, boost=b) for f, b in self.boosts.items()]
+    def _term_any_field(self, stem: str, exact: str | None, weight: float = 1.0) -> Q.Query:
+        parts = [Q.Term(f, stem, boost=b * weight) for f, b in self.boosts.items()]
         if exact and self.exact_boost > 0:
-            parts.append(Q.Term("exact", exact, boost=self.exact_boost))
+            parts.append(Q.Term("exact", exact, boost=self.exact_boost * weight))
         self.highlight_terms.add(stem)
         return Q.Or(parts)
 
@@ -272,6 +312,8 @@ class Compiler:
             forms = [unit.text] + [" ".join(a) for a in unit.alternatives]
             parts = [q for q in (self._sequence(self.form_stems(f)) for f in forms) if q is not None]
             return Q.Or(parts) if parts else None
+        if unit.kind == "thesaurus":   # tewas : tewas, or (weighted lower) meninggal, wafat, ...
+            return self.thesaurus_unit(unit.text)
         if unit.kind == "prefix":      # korup* : korupsi, koruptor, ... each as a word
             words = self.prefix_words(unit.text) if self.prefix_words is not None else []
             parts = [self.word(w) for w in words or [unit.text]]
@@ -287,6 +329,27 @@ class Compiler:
             self.highlight_terms.update(stems)
             return Q.And([Q.Term(unit.field, s) for s in stems]) if stems else None
         return None
+
+    def thesaurus_unit(self, text: str) -> Q.Query | None:
+        words = text.split()
+        if len(words) == 1:
+            typed = self.word(text)
+        else:   # typed without quotes: each word anywhere (and with its own synonyms), not a phrase
+            each = [q for q in (self.thesaurus_unit(w) for w in words) if q is not None]
+            typed = (each[0] if len(each) == 1 else Q.And(each)) if each else None
+        parts = [typed] if typed is not None else []
+        weight = self.synonym_weight
+        for alt in self.thesaurus.alternatives(words) if self.thesaurus is not None and weight > 0 else ():
+            if alt.exact_only:          # its stem is another word (meninggal -> tinggal): as written
+                parts.append(Q.Term("exact", alt.words[0], boost=weight * sum(self.boosts.values())))
+            elif len(alt.stems) == 1:
+                parts.append(self._term_any_field(alt.stems[0], None, weight))
+            else:
+                self.highlight_phrases.add(alt.stems)
+                parts.append(Q.Or([Q.Phrase(f, list(alt.stems), boost=b * weight) for f, b in self.boosts.items()]))
+        if not parts:
+            return None
+        return parts[0] if len(parts) == 1 else Q.Or(parts)
 
     def group(self, units: list[Unit]) -> Q.Query | None:
         parts = [q for q in (self.unit(u) for u in units) if q is not None]

@@ -56,6 +56,7 @@ class Snapshot:
     schema: object = None        # read once: FileIndex.schema unpickles the TOC on every access
     segment_cache: SegmentCache | None = None   # posting arrays per segment, shared across generations
     lexicon: object = None       # query expansion of this generation: curated + learned (indexer.learned)
+    thesaurus: object = None     # news synonyms, keyed with this generation's analyzer (indexer.thesaurus)
     _local: threading.local = field(default_factory=threading.local, repr=False)
     _postings: object = field(default=None, repr=False)
     _postings_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)

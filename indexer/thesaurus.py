@@ -1,0 +1,136 @@
+"""News synonyms for query expansion: *tewas* also finds *meninggal*, *pecat* also finds *PHK*.
+
+Narrow news stories are written with different words for the same event (one outlet writes
+*tabrakan*, the next *kecelakaan*); a reader's query names only one of them. The thesaurus
+(package data `indexer/data/thesaurus.tsv`, same line format as the lexicon: forms separated by
+` | `) lists words and short phrases Indonesian news uses interchangeably. At query time a word or
+phrase of the query that is a form of a group also matches the group's other forms, at a lower
+weight (`search.synonym_weight`), and an article holding only a synonym counts as holding the word
+(it is a full hit, not "Tidak memuat: kata").
+
+Query-time only: the index is untouched, so editing the file needs no rebuild.
+
+How a form matches, given that Sastrawi conflates some inflected words with unrelated base words
+(*meninggal* -> *tinggal*, *berhentikan* -> *henti*):
+
+* a one-word form that is its own stem (*pecat*, *tewas*) matches by stem, both ways: the query
+  *dipecat* finds the group, and the group searches the stem in every text field;
+* a one-word form that stems to something else (*meninggal*, *kecelakaan*) matches the query only
+  as written and is searched in the unstemmed `exact` field, so *tinggal* never stands for *tewas*;
+* a phrase (*gulung tikar*) matches a query phrase or a run of query words with the same stems and
+  is searched as a phrase.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Callable, Sequence
+
+from indexer.lexicon import LexiconError, parse_line
+
+MAX_FORM_WORDS = 3
+
+Form = tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """One form of a group as the compiler searches it."""
+    words: Form                 # lower-case words as written in the file
+    stems: tuple[str, ...]      # the stemmed analyzer's terms
+    exact_only: bool            # a one-word form whose stem is another word: search the exact field
+
+
+class Thesaurus:
+    """Groups of interchangeable forms, keyed for query matching with the index's analyzer."""
+
+    def __init__(self, groups: Sequence[Sequence[Form]], stems: Callable[[str], list[str]]):
+        self._stems = stems
+        self.groups: list[list[Alternative]] = []
+        self._keys: dict[tuple, set[int]] = {}
+        for forms in groups:
+            alternatives = []
+            for words in forms:
+                terms = tuple(stems(" ".join(words)))
+                if not terms:
+                    continue                      # a stopword alone: nothing to search
+                exact_only = len(words) == 1 and terms != words
+                alternatives.append(Alternative(tuple(words), terms, exact_only))
+            if len(alternatives) < 2:
+                continue
+            index = len(self.groups)
+            self.groups.append(alternatives)
+            for alt in alternatives:
+                self._keys.setdefault(self._key(alt), set()).add(index)
+
+    def __len__(self) -> int:
+        return len(self.groups)
+
+    @staticmethod
+    def _key(alt: Alternative) -> tuple:
+        if alt.exact_only:
+            return ("exact", alt.words[0])
+        return ("stems",) + alt.stems
+
+    def _groups_for(self, words: Sequence[str]) -> set[int]:
+        text = " ".join(words)
+        found = set(self._keys.get(("stems",) + tuple(self._stems(text)), ()))
+        if len(words) == 1:
+            found |= self._keys.get(("exact", words[0].lower()), set())
+        return found
+
+    def alternatives(self, words: Sequence[str]) -> list[Alternative]:
+        """The other forms of every group the words (one word or a phrase, as typed) belong to."""
+        groups = self._groups_for(words)
+        if not groups:
+            return []
+        typed_key = ("stems",) + tuple(self._stems(" ".join(words)))
+        typed = tuple(w.lower() for w in words)
+        out: dict[tuple, Alternative] = {}
+        for index in sorted(groups):
+            for alt in self.groups[index]:
+                if alt.words == typed or (not alt.exact_only and self._key(alt) == typed_key):
+                    continue                      # the typed form itself is searched as typed
+                out.setdefault(self._key(alt), alt)
+        return list(out.values())
+
+    def spans(self, words: Sequence[str]) -> list[tuple[int, int]]:
+        """Longest-first, left-to-right spans of `words` that are forms of some group."""
+        found, i = [], 0
+        while i < len(words):
+            for end in range(min(len(words), i + MAX_FORM_WORDS), i, -1):
+                if self._groups_for(words[i:end]):
+                    found.append((i, end))
+                    i = end
+                    break
+            else:
+                i += 1
+        return found
+
+
+def read_groups(text: str, where: str = "thesaurus") -> list[list[Form]]:
+    groups = []
+    for number, line in enumerate(text.splitlines(), 1):
+        group = parse_line(line, f"{where}:{number}")
+        if group is None:
+            continue
+        if group.ambiguous:
+            raise LexiconError(f"{where}:{number}: flags are not used in the thesaurus")
+        groups.append(list(group.forms))
+    return groups
+
+
+def load_groups(source: str) -> list[list[Form]]:
+    """`builtin` (package data), `none`, or a path to a file in the same format."""
+    if source in ("none", ""):
+        return []
+    if source == "builtin":
+        text = resources.files("indexer.data").joinpath("thesaurus.tsv").read_text(encoding="utf-8")
+        return read_groups(text)
+    path = Path(source)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise LexiconError(f"cannot read thesaurus {path}: {exc.strerror or exc}") from None
+    return read_groups(text, str(path))
