@@ -4,7 +4,10 @@ its link lists, and the bars plus the undated results add up to `total`."""
 from __future__ import annotations
 
 import dataclasses
+import re
 from datetime import date, datetime, timedelta
+from html.parser import HTMLParser
+from urllib.parse import parse_qsl, urlsplit
 
 import numpy as np
 import pytest
@@ -15,6 +18,7 @@ from indexer.search.engine import SearchEngine
 from indexer.search.model import SearchRequest
 from indexer.search.snapshot import NO_DATE
 from tests.conftest import build_index, jsonl_settings
+from webapp import create_app
 
 
 # ============================================================================ bucketing
@@ -148,6 +152,11 @@ def engine(settings):
     return SearchEngine(settings)
 
 
+@pytest.fixture(scope="module")
+def client(settings):
+    return create_app(settings.replace(web={"analytics": False})).test_client()
+
+
 def narrowed(req: SearchRequest, bucket) -> SearchRequest:
     return SearchRequest(query=req.query, sections=req.sections, months=req.months,
                          date_from=bucket.start, date_to=bucket.end)
@@ -237,3 +246,144 @@ def test_a_bar_of_a_many_word_query_may_gain_most_words_results_below_it(fill_en
 
 def test_no_facets_no_timeline(engine):
     assert engine.search(SearchRequest(query="banjir", facets=False)).timeline is None
+
+
+# ============================================================================ JSON and HTML
+
+def test_api_returns_the_buckets(client):
+    body = client.get("/api/search?q=banjir").get_json()
+    t = body["facets"]["timeline"]
+    assert set(t) >= {"granularity", "buckets", "undated"} and t["granularity"] == "week"
+    assert t["undated"] == 2
+    assert sum(b["count"] for b in t["buckets"]) + t["undated"] == body["total"]
+    for b in t["buckets"]:
+        assert set(b) >= {"start", "end", "count", "label"}
+        assert date.fromisoformat(b["start"]) <= date.fromisoformat(b["end"])
+    bar = next(b for b in t["buckets"] if b["count"])
+    narrowed_body = client.get("/api/search", query_string={"q": "banjir", "from": bar["start"],
+                                                             "to": bar["end"]}).get_json()
+    assert narrowed_body["total"] == bar["count"]
+    nothing = client.get("/api/search?q=zzzyyyxxx").get_json()["facets"]["timeline"]
+    assert nothing == {"granularity": None, "undated": 0, "buckets": []}
+
+
+class Timeline(HTMLParser):
+    """The timeline section of a page: SVG links (href, aria-label, title) and table rows."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.svg: dict = {}
+        self.bars: list[dict] = []
+        self.rows: list[list[str]] = []
+        self.row_links: list[str] = []
+        self.reset: str | None = None
+        self._in_svg = self._in_row = False
+        self._text: list[str] | None = None
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "svg" and "timeline-chart" in a.get("class", ""):
+            self.svg, self._in_svg = a, True
+        elif tag == "a" and self._in_svg:
+            self.bars.append(dict(a, title=""))
+        elif tag == "title" and self._in_svg:
+            self._text = []
+        elif tag == "tr":
+            self._in_row, self._cells = True, []
+        elif tag in ("th", "td") and self._in_row:
+            self._text = []
+        elif tag == "a" and self._in_row:
+            self.row_links.append(a["href"])
+        elif tag == "a" and a.get("class") == "timeline-reset":
+            self.reset = a["href"]
+
+    def handle_endtag(self, tag):
+        if tag == "svg":
+            self._in_svg = False
+        elif tag == "title" and self._in_svg and self._text is not None:
+            self.bars[-1]["title"] = "".join(self._text)
+            self._text = None
+        elif tag in ("th", "td") and self._in_row and self._text is not None:
+            self._cells.append("".join(self._text).strip())
+            self._text = None
+        elif tag == "tr":
+            self.rows.append(self._cells)
+            self._in_row = False
+
+    def handle_data(self, data):
+        if self._text is not None:
+            self._text.append(data)
+
+
+def api_total(client, href: str) -> int:
+    return client.get("/api/search", query_string=parse_qsl(urlsplit(href).query)).get_json()["total"]
+
+
+def test_page_shows_an_accessible_svg_whose_bars_narrow_to_their_count(client):
+    html = client.get("/?q=banjir&section=Daerah&section=Nasional&section=Ekonomi").get_data(as_text=True)
+    assert "<h2 id=\"linimasa-judul\">Linimasa</h2>" in html
+    assert " style=" not in html and "<style" not in html and "<script>" not in html   # CSP: no inline
+    page = Timeline(html)
+    assert page.svg["role"] == "group" and page.svg["aria-labelledby"] == "linimasa-judul"
+    assert page.svg["aria-describedby"] == "linimasa-ket" and "per minggu (Senin–Minggu)" in html
+    assert page.bars, "no bar links"
+    for bar in page.bars:
+        m = re.fullmatch(r"(\d+) artikel, (.+)", bar["aria-label"])
+        assert m and bar["title"] == bar["aria-label"]
+        query = dict(parse_qsl(urlsplit(bar["href"]).query))
+        assert query["q"] == "banjir" and {"from", "to"} <= set(query)
+        assert api_total(client, bar["href"]) == int(m.group(1))
+        assert client.get(bar["href"]).status_code == 200
+    # the text alternative: the same counts, every bucket (empty ones too), plus the undated
+    header, *body, undated = page.rows
+    assert header == ["Periode", "Artikel"]
+    assert undated == ["Tanpa tanggal (tidak ada di linimasa)", "2"]
+    counts = {label: int(count) for label, count in body}
+    assert {b["aria-label"].split(", ", 1)[1]: int(b["aria-label"].split()[0]) for b in page.bars} == \
+        {label: c for label, c in counts.items() if c}
+    assert sorted(page.row_links) == sorted(b["href"] for b in page.bars)
+    total = client.get("/api/search?q=banjir&section=Daerah&section=Nasional&section=Ekonomi").get_json()["total"]
+    assert sum(counts.values()) + 2 == total
+    assert "2 artikel tanpa tanggal tidak ditampilkan" in html
+    assert page.reset is None                     # no from/to: nothing to reset
+
+
+def test_reset_clears_the_range_and_keeps_the_rest(client):
+    html = client.get("/?q=banjir&section=Daerah&from=2024-01-01&to=2024-01-07&sort=newest").get_data(as_text=True)
+    page = Timeline(html)
+    assert page.reset is not None and "Atur ulang" in html
+    assert parse_qsl(urlsplit(page.reset).query) == [("q", "banjir"), ("section", "Daerah"), ("sort", "newest")]
+    assert [b["aria-label"] for b in page.bars] == ["1 artikel, 1 Jan 2024", "1 artikel, 3 Jan 2024"]
+    assert "Dari: 1 Januari 2024" in html and "Sampai: 7 Januari 2024" in html     # the chips say so
+
+
+def test_a_single_day_bar_is_marked_current(client):
+    page = Timeline(client.get("/?q=banjir&from=2024-01-03&to=2024-01-03").get_data(as_text=True))
+    assert len(page.bars) == 1 and page.bars[0].get("aria-current") == "true"
+
+
+@pytest.mark.parametrize("query,status", [
+    ("from=2024-02-01&to=2024-01-01", 400),
+    ("from=2024-02-30", 400),
+    ("to=tomorrow", 400),
+    ("from=0001-01-01&to=9999-12-31", 200),
+    ("from=9999-12-31", 200),
+    ("to=0001-01-01", 200),
+    ("month=2024-01&from=2024-03-01", 200),
+    ("from=2024-01-03&to=2024-01-03&month=2024-01&month=2099-12", 200),
+    ("q=%22%22&from=2024-01-01", 200),
+])
+def test_odd_ranges_never_fail(client, query, status):
+    for path in ("/", "/api/search"):
+        r = client.get(f"{path}?q=banjir&{query}")
+        assert r.status_code == status, (path, query, r.status_code)
+    if status == 200:
+        body = client.get(f"/api/search?q=banjir&{query}").get_json()
+        t = body["facets"]["timeline"]
+        assert sum(b["count"] for b in t["buckets"]) + t["undated"] == body["total"]
+
+
+def test_widest_range_keeps_the_buckets_inside_the_calendar(client):
+    t = client.get("/api/search?from=0001-01-01&to=9999-12-31").get_json()["facets"]["timeline"]
+    assert t["undated"] == 0 and t["buckets"][0]["start"] >= "2024-01-01" and t["buckets"][-1]["end"] <= "2024-12-31"
