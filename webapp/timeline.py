@@ -55,11 +55,12 @@ def timeline_chart(timeline: Timeline | None, req: SearchRequest, base: str, arg
         return None
     buckets = timeline.buckets
     tallest = max(b.count for b in buckets) or 1
+    hrefs = iter(fmt.range_urls(base, args, [(b.start.isoformat(), b.end.isoformat()) for b in buckets if b.count]))
     bars = []
     for i, b in enumerate(buckets):
         height = 0.0 if not b.count else max(MIN_BAR, (HEIGHT - TOP) * b.count / tallest)
         text = f"{fmt.format_number(b.count)} artikel, {b.label}"
-        href = fmt.url_with(base, args, from_=b.start.isoformat(), to=b.end.isoformat()) if b.count else None
+        href = next(hrefs) if b.count else None
         bars.append(Bar(x=i * COLUMN, bar_x=i * COLUMN + 1, bar_width=COLUMN - 2, y=round(HEIGHT - height, 2),
                         height=round(height, 2), count=b.count, label=b.label, text=text, href=href,
                         current=(b.start, b.end) == (req.date_from, req.date_to)))
