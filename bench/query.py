@@ -6,6 +6,10 @@ The query set is bench/queries.txt (124 mixed searches: plain words, phrases, se
 filters, empty-query browsing, newest-first, misspellings; facets and highlights on for all, as in
 the API; plus 40 typed prefixes for `engine.suggest`, what /api/suggest calls).
 
+The timeline of the results (`facets.timeline`, issue 16) is part of every search here (facets
+on); its own time inside each search is also reported (`timeline` in the JSON, "timeline inside
+search" in the summary), timed around `indexer.search.timeline.build`.
+
 Cold = a fresh process, the generation's files dropped from the OS page cache (posix_fadvise
 DONTNEED on those files only), a new SearchEngine; the index open and the completion vocabulary
 load are timed separately and the first pass over the set is the cold pass. Warm = passes 2..N
@@ -126,20 +130,50 @@ def measure_warta(config, passes: int = 3, evict: bool = True, suggest_limit: in
         snap.vocabulary()
         waited["s"] = time.perf_counter() - t
 
-    per_pass = _timed_passes(requests, lambda r: engine.search(r).total, passes, prefixes,
-                             lambda p: engine.suggest(p, suggest_limit), between=wait_vocabulary)
+    timeline_s = _TimelineTimer()
+    try:
+        per_pass = _timed_passes(requests, lambda r: engine.search(r).total, passes, prefixes,
+                                 lambda p: engine.suggest(p, suggest_limit), between=wait_vocabulary)
+    finally:
+        timeline_s = timeline_s.stop()
     rss_after = _rss_mb()
     # what the background vocabulary load costs on its own (a second, private snapshot)
     t = time.perf_counter()
     Snapshot.open(generation, {}).vocabulary()
     vocab_s = time.perf_counter() - t
-    return dict(_summarise(per_pass, requests), documents=snap.doc_count, generation=snap.generation,
+    warm_timeline = timeline_s[len(requests):] or timeline_s
+    warm_search = [x for p in (per_pass[1:] or per_pass) for x in p["search"]]
+    timeline = {"warm": stats_ms(warm_timeline), "cold": stats_ms(timeline_s[:len(requests)]),
+                "share_of_warm_search_time": round(sum(warm_timeline) / max(sum(warm_search), 1e-9), 4)}
+    return dict(_summarise(per_pass, requests), timeline=timeline, documents=snap.doc_count,
+                generation=snap.generation,
                 index_mb=round(sum(f.stat().st_size for f in generation.iterdir()) / MB, 1),
                 files_evicted_from_page_cache=evicted, open_ms=round(open_s * 1000, 1),
                 postings_init_ms=round(postings_s * 1000, 1),
                 vocabulary_wait_after_cold_pass_ms=round(waited["s"] * 1000, 1),
                 vocabulary_load_ms=round(vocab_s * 1000, 1), queries=len(requests), prefixes=len(prefixes),
                 passes=passes, rss_mb_before_engine=rss_before, rss_mb_after=rss_after)
+
+
+class _TimelineTimer:
+    """Time every `indexer.search.timeline.build` call (the engine looks it up on the module per
+    search) until stop(), which puts the real function back and returns the seconds per call."""
+
+    def __init__(self):
+        from indexer.search import timeline
+        self.module, self.real, self.spent = timeline, timeline.build, []
+
+        def timed(*args, **kwargs):
+            t = time.perf_counter()
+            try:
+                return self.real(*args, **kwargs)
+            finally:
+                self.spent.append(time.perf_counter() - t)
+        timeline.build = timed
+
+    def stop(self) -> list[float]:
+        self.module.build = self.real
+        return self.spent
 
 
 # --- SQLite FTS5 peer --------------------------------------------------------------------------
@@ -290,6 +324,9 @@ def print_summary(res: dict) -> None:
             s, c = src[phase][key], src[phase][key + "_cpu"]
             print(f"{phase} | {label} | {s['n']} | {s['median']} | {s['p95']} | {s['p99']} | {s['max']} | "
                   f"{c['median']} | {c['p95']}")
+    t = w["timeline"]
+    print(f"timeline inside search (warm): median {t['warm'].get('median')} ms, p95 {t['warm'].get('p95')} ms, "
+          f"max {t['warm'].get('max')} ms, {t['share_of_warm_search_time'] * 100:.1f} % of warm search time")
     print("warm by kind (median / p95 ms):",
           {k: f"{v['median']} / {v['p95']}" for k, v in w["warm"]["by_kind"].items()})
     if res.get("fts5"):

@@ -52,6 +52,11 @@ def test_warta_runner_on_demo_index(demo_settings, query):
     assert res["documents"] > 0 and res["hits_total_sum"] > 0
     for key in ("median", "p95", "p99"):
         assert res["warm"]["search"][key] >= 0
+    # the timeline is timed inside every search (facets on), and the engine gets the real one back
+    from indexer.search import timeline
+    assert res["timeline"]["warm"]["n"] == len(searches) == res["timeline"]["cold"]["n"]
+    assert 0 < res["timeline"]["share_of_warm_search_time"] < 1
+    assert timeline.build.__module__ == "indexer.search.timeline" and timeline.build.__name__ == "build"
 
 
 def test_fts5_peer_runs_every_query(demo_settings, query, common, tmp_path):

@@ -141,3 +141,38 @@ def test_phone_width_has_no_horizontal_scroll(page, live_server, path):
     page.wait_for_load_state("load")
     width = page.evaluate("document.scrollingElement.scrollWidth")
     assert width <= 360, f"{path}: page is {width}px wide at a 360px viewport"
+
+
+def test_timeline_bar_is_reached_by_keyboard_and_narrows_the_results(page, live_server):
+    search(page, live_server, "banjir")
+    total = page.locator(".result-count").inner_text()
+    page.focus("#q")
+    for _ in range(150):
+        page.keyboard.press("Tab")
+        if page.evaluate("!!document.activeElement.closest('.timeline-chart')"):
+            break
+    else:
+        pytest.fail("Tab never reached a timeline bar")
+    label = page.evaluate("document.activeElement.getAttribute('aria-label')")
+    count = int(re.match(r"([\d.]+) artikel, ", label).group(1).replace(".", ""))
+    # the focused bar shows it (outline colour on the bar), with no script on the page doing it
+    assert page.evaluate("getComputedStyle(document.activeElement.querySelector('.tl-bar')).fill") == \
+        "rgb(179, 71, 0)"
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    query = params(page.url)
+    assert query["q"] == ["banjir"] and len(query["from"]) == len(query["to"]) == 1
+    expect(page.locator(".result-count")).to_contain_text(f"{count} hasil")
+    assert page.locator(".hits .hit").count() == min(count, 10)
+    expect(page.locator(".chips .chip", has_text="Dari:")).to_be_visible()
+    # on a phone the bars stay tall targets, and the table's links are 44 px rows
+    page.set_viewport_size({"width": 390, "height": 844})
+    hit = page.locator(".timeline-chart .tl-hit").first.bounding_box()
+    assert hit["height"] >= 44
+    page.locator(".timeline-table summary").click()
+    row_link = page.locator(".timeline-table tbody a").first.bounding_box()
+    assert row_link["height"] >= 44
+    with page.expect_navigation():
+        page.locator(".timeline-reset").click()
+    assert "from" not in params(page.url) and "to" not in params(page.url)
+    assert page.locator(".result-count").inner_text().split(" (")[0] == total.split(" (")[0]

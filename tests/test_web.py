@@ -954,6 +954,19 @@ def test_demo_index_end_to_end(demo_client):
     assert demo_client.get("/api/articles/tidak-ada").status_code == 404
 
 
+def test_demo_timeline_follows_the_openapi_document(demo_client):
+    doc = demo_client.get("/api/openapi.json").get_json()
+    facets = doc["components"]["schemas"]["SearchResponse"]["properties"]["facets"]["properties"]
+    assert set(facets["timeline"]["required"]) == {"granularity", "buckets", "undated"}
+    assert set(doc["components"]["schemas"]["TimelineBucket"]["required"]) == {"start", "end", "count"}
+    for path in ("/api/search?q=banjir", "/api/search", "/api/search?q=zzqqxx", "/api/search?from=2024-01-01"):
+        body = demo_client.get(path).get_json()
+        _validator(doc, "SearchResponse")(body)
+        timeline = body["facets"]["timeline"]
+        assert sum(b["count"] for b in timeline["buckets"]) + timeline["undated"] == body["total"], path
+    assert demo_client.get("/api/search?q=banjir").get_json()["facets"]["timeline"]["buckets"]
+
+
 def test_demo_facet_links_round_trip(demo_client):
     body = demo_client.get("/api/search?q=bekasi").get_json()
     if not body["facets"]["section"]:

@@ -122,6 +122,17 @@ def url_with(base: str, args, *, drop_page: bool = True, **changes) -> str:
     return build_url(base, pairs)
 
 
+def range_urls(base: str, args, ranges: Iterable[tuple[str, str]]) -> list[str]:
+    """``url_with(base, args, from_=start, to=end)`` for each (start, end), the other parameters
+    encoded once (the timeline builds up to ~60 of these per page)."""
+    pairs = [(n, v) for n, v in search_pairs(args) if n not in ("from", "to", "page")]
+    cut = PARAM_ORDER.index("from")
+    head = urlencode([p for p in pairs if PARAM_ORDER.index(p[0]) < cut])
+    tail = urlencode([p for p in pairs if PARAM_ORDER.index(p[0]) > cut])
+    return [f"{base}?" + "&".join(part for part in (head, urlencode([("from", start), ("to", end)]), tail) if part)
+            for start, end in ranges]
+
+
 def page_url(base: str, args, page: int) -> str:
     return url_with(base, args, drop_page=True, page=None if page <= 1 else page)
 

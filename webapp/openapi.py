@@ -127,6 +127,19 @@ def openapi_document(settings: Settings) -> dict:
                 "label": {"type": "string", "description": "Teks tampilan, mis. September 2019"},
             },
         },
+        "TimelineBucket": {
+            "type": "object",
+            "required": ["start", "end", "count"],
+            "properties": {
+                "start": {"type": "string", "format": "date", "description": "Hari pertama (inklusif)"},
+                "end": {"type": "string", "format": "date", "description": "Hari terakhir (inklusif)"},
+                "count": {"type": "integer", "minimum": 0,
+                          "description": "Hasil pada start..end: from=start&to=end (parameter lain tetap) "
+                                         "menampilkan sejumlah ini (kueri beberapa kata bisa menambahkan "
+                                         "hasil sebagian kata di bawahnya, lihat partial)"},
+                "label": {"type": "string", "description": "Teks tampilan, mis. 3–9 Sep 2019"},
+            },
+        },
         "SearchResponse": {
             "type": "object",
             "required": ["query", "total", "page", "per_page", "took_ms", "results", "facets",
@@ -145,6 +158,24 @@ def openapi_document(settings: Settings) -> dict:
                         "section": {"type": "array", "items": _ref("FacetValue")},
                         "date": {"type": "array", "items": _ref("FacetValue"),
                                  "description": "Bulan; value YYYY-MM"},
+                        "timeline": {
+                            "type": "object", "nullable": True,
+                            "required": ["granularity", "buckets", "undated"],
+                            "description": "Linimasa: hasil yang sama (total) per hari, minggu "
+                                           "(Senin–Minggu), bulan atau tahun, dari hasil bertanggal "
+                                           "pertama sampai terakhir; null bila facet tidak dihitung",
+                            "properties": {
+                                "granularity": {"type": "string", "nullable": True,
+                                                "enum": ["day", "week", "month", "year", None],
+                                                "description": "null bila tidak ada hasil bertanggal"},
+                                "buckets": {"type": "array", "items": _ref("TimelineBucket"),
+                                            "description": "Urut dari yang terlama, berurutan tanpa "
+                                                           "celah; bucket kosong (count 0) tetap ada"},
+                                "undated": {"type": "integer", "minimum": 0,
+                                            "description": "Hasil tanpa tanggal (tidak masuk bucket mana "
+                                                           "pun): jumlah count + undated = total"},
+                            },
+                        },
                     },
                 },
                 "suggestion": {**nullable_string, "description": "Ejaan alternatif (Maksud Anda)"},

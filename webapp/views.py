@@ -15,6 +15,7 @@ from indexer.search.query import require_word
 from webapp import format as fmt
 from webapp.app import warta
 from webapp.errors import error_response
+from webapp.timeline import timeline_chart
 
 bp = Blueprint("views", __name__)
 
@@ -61,6 +62,7 @@ def index():
         active_sort="newest" if browsing and search_request.sort == "relevance" else search_request.sort,
         has_filters=bool(search_request.sections or search_request.months
                          or search_request.date_from or search_request.date_to),
+        chart=timeline_chart(result.timeline, search_request, _base(), request.args),
     )
 
 

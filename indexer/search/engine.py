@@ -19,7 +19,7 @@ from whoosh.util.times import long_to_datetime
 
 from indexer.config import Settings
 from indexer import learned, stemcache
-from indexer.search import feedback, snippets
+from indexer.search import feedback, snippets, timeline
 from indexer.search.model import ArticleView, FacetValue, Hit, SearchRequest, SearchResult
 from indexer.search.matching import Matches, PartialPolicy, combine
 from indexer.thesaurus import Thesaurus, load_groups
@@ -131,6 +131,9 @@ class SearchEngine:
             self._feedback(snap, searcher, compiler, m, selected, request)
         total = int(selected.sum())
         facets = self._facets(snap, request, matched, section_mask, date_mask) if request.facets else {}
+        # the timeline counts exactly the listed results, so every bar narrows to what it shows
+        dates = (timeline.build(snap.days, selected, request.date_from, request.date_to)
+                 if request.facets else None)
         hits = self._page(snap, searcher, ranked, m, selected, request)
         if request.highlight:
             self._highlight(snap, hits, compiler)
@@ -141,7 +144,7 @@ class SearchEngine:
                             took_ms=round((time.perf_counter() - started) * 1000, 2),
                             generation=snap.generation, fallback_or=m.fallback,
                             matched_all=int((m.full & section_mask & date_mask).sum()),
-                            partial=m.partial_fill)
+                            partial=m.partial_fill, timeline=dates)
 
     def _matching(self, snap: Snapshot, searcher, q, score: bool = True) -> tuple[np.ndarray, np.ndarray]:
         """(matches, BM25F scores) over document numbers; q None = every live document, unscored."""

@@ -59,6 +59,27 @@ class FacetValue:
     label: str = ""          # display text (e.g. "September 2019" for "2019-09")
 
 
+@dataclass(frozen=True)
+class TimelineBucket:
+    start: date              # first day, inclusive (never before the request's `from`)
+    end: date                # last day, inclusive (never after the request's `to`)
+    count: int
+    label: str = ""          # display text, e.g. "3–9 Sep 2019"
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """The current results per day, week, month or year (indexer.search.timeline)."""
+    granularity: str | None                      # "day" | "week" | "month" | "year"; None: nothing dated
+    buckets: tuple[TimelineBucket, ...] = ()     # oldest first, consecutive, empty ones included
+    undated: int = 0                             # results without a date (in no bucket)
+    years: int = 1                               # years per bucket when granularity is "year"
+
+    @property
+    def dated(self) -> int:
+        return sum(b.count for b in self.buckets)
+
+
 @dataclass
 class SearchResult:
     request: SearchRequest
@@ -72,6 +93,7 @@ class SearchResult:
     matched_all: int = -1      # results with every query word (-1 = not counted); total includes partial hits
     partial: bool = False      # the list was filled with articles that lack some words (below the full hits)
     cached: bool = False       # answered from the result cache (for metrics)
+    timeline: Timeline | None = None   # computed with the facets (None when facets are off)
 
     @property
     def pages(self) -> int:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from indexer.search.model import ArticleView, FacetValue, Hit, SearchResult
+from indexer.search.model import ArticleView, FacetValue, Hit, SearchResult, Timeline
 
 MAX_PAGES = 1000
 
@@ -40,6 +40,15 @@ def facet_to_json(value: FacetValue) -> dict:
             "label": value.label or value.value}
 
 
+def timeline_to_json(timeline: Timeline | None) -> dict | None:
+    """Results per day/week/month/year; a bucket's `start`..`end` as `from`/`to` lists its `count`."""
+    if timeline is None:
+        return None
+    return {"granularity": timeline.granularity, "undated": int(timeline.undated),
+            "buckets": [{"start": b.start.isoformat(), "end": b.end.isoformat(), "count": int(b.count),
+                         "label": b.label} for b in timeline.buckets]}
+
+
 def result_to_json(result: SearchResult, hit_json=hit_to_json) -> dict:
     req = result.request
     facets = result.facets or {}
@@ -47,7 +56,8 @@ def result_to_json(result: SearchResult, hit_json=hit_to_json) -> dict:
         "query": req.query, "total": int(result.total), "page": req.page, "per_page": req.per_page,
         "took_ms": round(finite(result.took_ms), 3),
         "results": [hit_json(h) for h in result.hits],
-        "facets": {name: [facet_to_json(v) for v in facets.get(name, [])] for name in ("section", "date")},
+        "facets": dict({name: [facet_to_json(v) for v in facets.get(name, [])] for name in ("section", "date")},
+                       timeline=timeline_to_json(result.timeline)),
         "suggestion": result.suggestion or None,
         # additions to the contract
         "pages": min(int(result.pages), MAX_PAGES), "sort": req.sort, "fallback_or": bool(result.fallback_or),

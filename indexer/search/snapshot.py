@@ -18,6 +18,7 @@ from whoosh.util.times import datetime_to_long
 
 from indexer.search import columns
 from indexer.search.scoring import PostingsCache, SegmentCache
+from indexer.search.timeline import Days
 
 NO_DATE = np.iinfo(np.int64).min
 MAX_LONG = np.iinfo(np.int64).max
@@ -53,6 +54,7 @@ class Snapshot:
     dup_sizes: np.ndarray        # live documents per dup code
     outlets: dict                # lowercase -> stored outlet value
     meta: dict
+    days: Days                   # publication day numbers, for the timeline
     schema: object = None        # read once: FileIndex.schema unpickles the TOC on every access
     segment_cache: SegmentCache | None = None   # posting arrays per segment, shared across generations
     lexicon: object = None       # query expansion of this generation: curated + learned (indexer.learned)
@@ -84,7 +86,8 @@ class Snapshot:
         dup_sizes = np.bincount(dup[alive], minlength=len(dup_names))
         date_order = np.argsort(published, kind="stable")
         return cls(path.name, path, ix, int(alive.sum()), alive, section_names, section, month_names,
-                   month, published, date_order, dup, dup_sizes, outlets, meta, schema=ix.schema,
+                   month, published, date_order, dup, dup_sizes, outlets, meta,
+                   Days.of(published, published != NO_DATE), schema=ix.schema,
                    segment_cache=segment_cache)
 
     def searcher(self):
