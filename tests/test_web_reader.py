@@ -1,5 +1,6 @@
-"""The reader's pages through the Flask test client: stories across outlets (`copies`). The fake
-engine of tests/test_web.py, then the real demo index (its wire story 009/010 collapses into one hit)."""
+"""The reader's pages through the Flask test client: stories across outlets (`copies`), the date
+fields' hint and the " · " lists. The fake engine of tests/test_web.py, then the real demo index
+(its wire story 009/010 collapses into one hit)."""
 from __future__ import annotations
 
 import re
@@ -74,6 +75,29 @@ def test_api_article_lists_copies_additively(client):
     assert doc["components"]["schemas"]["Article"]["properties"]["copies"]["items"] == {
         "$ref": "#/components/schemas/RelatedArticle"}
     _validator(doc, "Article")(body)
+
+
+# ============================================================================ search box, dates, lists
+
+def test_date_fields_say_their_format_and_the_chosen_date_in_words(client):
+    html = client.get("/?q=banjir&from=2024-07-01&to=2024-07-31").get_data(as_text=True)
+    hint = re.search(r'<p class="hint" id="tgl-format">(.*?)</p>', html).group(1)
+    assert "hh/bb/tttt" in hint and "mm/dd/yyyy" in hint
+    for field, words in (("tgl-dari", "Senin, 1 Juli 2024"), ("tgl-sampai", "Rabu, 31 Juli 2024")):
+        box = re.search(rf'<input type="date" id="{field}"[^>]*>', html).group(0)
+        assert f'aria-describedby="tgl-format {field}-teks"' in box
+        assert re.search(rf'<span class="date-echo" id="{field}-teks">{words}</span>', html), field
+
+
+def test_meta_separators_belong_to_the_item_before_them(client):
+    html = client.get("/?q=banjir").get_data(as_text=True)
+    meta = re.search(r'<p class="meta">(.*?)</p>', html, re.S).group(1)
+    assert "·" not in meta                                # drawn by CSS after each item but the last
+    footer = re.search(r'<footer.*?</footer>', html, re.S).group(0)
+    assert "·" not in footer and footer.count("<li>") == 3
+    css = client.get("/static/app.css").get_data(as_text=True)
+    assert re.search(r"\.meta > :not\(:last-child\)::after[^{]*\{[^}]*content: \"\\a0·\"", css)
+    assert "* + *::before" not in css
 
 
 # ============================================================================ the demo index

@@ -19,6 +19,25 @@
     } catch (e) { /* ignore malformed referrer */ }
   }
 
+  // The date fields' order follows the browser's language (hh/bb/tttt or mm/dd/yyyy): say the
+  // chosen date in words beside each field, so a swapped day and month shows at once.
+  var DAYS = ["Minggu", "Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu"];
+  var MONTHS = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
+                "September", "Oktober", "November", "Desember"];
+  function inWords(iso) {
+    var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso || "");
+    if (!m) { return ""; }
+    var day = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]));
+    return DAYS[day.getUTCDay()] + ", " + (+m[3]) + " " + MONTHS[+m[2] - 1] + " " + m[1];
+  }
+  Array.prototype.forEach.call(document.querySelectorAll("input[data-date-echo]"), function (field) {
+    var echo = document.getElementById(field.getAttribute("data-date-echo"));
+    if (!echo) { return; }
+    function update() { echo.textContent = inWords(field.value); }
+    field.addEventListener("input", update);
+    field.addEventListener("change", update);
+  });
+
   // Completions from /api/suggest into the search box's <datalist>.
   var input = document.querySelector("input[data-suggest]");
   var list = input && document.getElementById(input.getAttribute("list"));
