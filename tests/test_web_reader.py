@@ -1,6 +1,6 @@
-"""The reader's pages through the Flask test client: stories across outlets (`copies`), the date
-fields' hint and the " · " lists. The fake engine of tests/test_web.py, then the real demo index
-(its wire story 009/010 collapses into one hit)."""
+"""The reader's pages through the Flask test client: stories across outlets (`copies`), the search
+box's markup for suggestions, the date fields' hint and the " · " lists. The fake engine of
+tests/test_web.py, then the real demo index (its wire story 009/010 collapses into one hit)."""
 from __future__ import annotations
 
 import re
@@ -78,6 +78,22 @@ def test_api_article_lists_copies_additively(client):
 
 
 # ============================================================================ search box, dates, lists
+
+def test_the_search_box_works_without_javascript_and_loads_the_suggestions_script(client):
+    html = client.get("/?q=banjir").get_data(as_text=True)
+    form = re.search(r'<form class="search-form".*?</form>', html, re.S).group(0)
+    assert 'action="/"' in form and 'method="get"' in form and 'name="q"' in form and 'type="submit"' in form
+    box = re.search(r"<input[^>]*id=\"q\"[^>]*>", form).group(0)
+    assert 'data-suggest="/api/suggest"' in box and 'data-article="/artikel/ID"' in box
+    assert 'autocomplete="off"' in box
+    assert "role=" not in box and "<datalist" not in html      # the script makes it a combobox
+    scripts = re.findall(r'<script src="(/static/[^"?]+)\?v=[0-9a-f]{12}" defer></script>', html)
+    assert scripts == ["/static/app.js", "/static/suggest.js"]
+    js = client.get("/static/suggest.js").get_data(as_text=True)
+    for needle in ('"combobox"', '"aria-expanded"', '"aria-controls"', '"aria-activedescendant"', '"listbox"',
+                   '"option"', '"status"', "saran tersedia", "ArrowDown", "ArrowUp", "Escape", "Enter"):
+        assert needle in js, needle
+
 
 def test_date_fields_say_their_format_and_the_chosen_date_in_words(client):
     html = client.get("/?q=banjir&from=2024-07-01&to=2024-07-31").get_data(as_text=True)

@@ -37,31 +37,4 @@
     field.addEventListener("input", update);
     field.addEventListener("change", update);
   });
-
-  // Completions from /api/suggest into the search box's <datalist>.
-  var input = document.querySelector("input[data-suggest]");
-  var list = input && document.getElementById(input.getAttribute("list"));
-  if (!input || !list || !window.fetch) { return; }
-  var timer = null;
-  var last = "";
-  input.addEventListener("input", function () {
-    var value = input.value.trim();
-    if (timer) { clearTimeout(timer); }
-    if (value.length < 2 || value === last) { return; }
-    timer = setTimeout(function () {
-      last = value;
-      fetch(input.getAttribute("data-suggest") + "?q=" + encodeURIComponent(value.slice(0, 100)),
-            { headers: { "Accept": "application/json" } })
-        .then(function (r) { return r.ok ? r.json() : { suggestions: [] }; })
-        .then(function (data) {
-          while (list.firstChild) { list.removeChild(list.firstChild); }
-          (data.suggestions || []).forEach(function (s) {
-            var option = document.createElement("option");
-            option.value = s.text;
-            list.appendChild(option);
-          });
-        })
-        .catch(function () { /* suggestions are optional */ });
-    }, 200);
-  });
 }());
