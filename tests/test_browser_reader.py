@@ -289,3 +289,23 @@ def test_separators_never_start_a_line_on_a_phone(page, live_server, path):
         widths = page.evaluate("""() => [document.querySelector('.caption').getBoundingClientRect().width,
                                          document.querySelector('.article-body').getBoundingClientRect().width]""")
         assert widths[0] <= widths[1] + 0.5
+
+
+# ============================================================================ README screenshots
+
+def test_screenshot_script_photographs_results_and_an_article(browser, live_server, tmp_path):
+    """scripts/screenshots.py makes docs/img/reader-*.png; its take() runs here on the live server."""
+    import importlib.util
+
+    from tests.browser_support import REPO
+    spec = importlib.util.spec_from_file_location("warta_screenshots", REPO / "scripts" / "screenshots.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    written = module.take(live_server, tmp_path, browser)
+    assert sorted(p.name for p in written) == sorted(f"reader-{page}-{size}.png" for page in ("results", "article")
+                                                     for size in ("desktop", "phone"))
+    for path in written:
+        data = path.read_bytes()
+        assert data[:8] == b"\x89PNG\r\n\x1a\n" and 10_000 < len(data) < 300_000, (path.name, len(data))
+        width = int.from_bytes(data[16:20], "big")
+        assert width == module.SHOTS[path.stem.rsplit("-", 1)[1]][0]
