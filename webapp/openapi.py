@@ -209,6 +209,9 @@ def openapi_document(settings: Settings) -> dict:
                 "source": string,
                 "published": {**nullable_string, "description": "ISO 8601 waktu lokal tanpa offset"},
                 "related": {"type": "array", "items": _ref("RelatedArticle")},
+                "copies": {"type": "array", "items": _ref("RelatedArticle"), "maxItems": 50,
+                           "description": "Artikel lain dengan berita yang sama (salinan dari outlet lain, "
+                                          "digabung menjadi satu hasil pencarian), terlama lebih dulu"},
                 "link": string,
             },
         },

@@ -104,6 +104,7 @@ def init_app(app: Flask) -> None:
         detik=fmt.format_seconds,
         iso=fmt.iso,
     )
+    env.tests["http_url"] = fmt.is_http_url
 
     @app.context_processor
     def helpers():

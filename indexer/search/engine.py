@@ -33,6 +33,7 @@ from indexer.store import IndexStore
 MONTHS_ID = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
              "September", "Oktober", "November", "Desember")
 DAY = 86400 * 10**6  # whoosh datetime longs count microseconds since datetime.min
+MAX_COPIES = 50      # copies of one story listed with an article (a wire story can run in dozens)
 
 
 class IndexUnavailable(RuntimeError):
@@ -307,7 +308,24 @@ class SearchEngine:
                            subsection=f.get("subsection", ""), outlet=f.get("outlet", ""),
                            source=f.get("source", ""), published=f.get("published"))
         view.related = self.related(snap, searcher, docnum, f)
+        view.copies = self.copies(snap, searcher, docnum)
         return view
+
+    def copies(self, snap, searcher, docnum: int, limit: int = MAX_COPIES) -> list[Hit]:
+        """The other live articles of this document's story (same `dup` code: the copies that
+        collapsing folds into one hit, "N outlet lain memuat berita ini"), oldest first, at most
+        `limit`. Titles and snippets are escaped like a hit's."""
+        code = int(snap.dup[docnum])
+        if snap.dup_sizes[code] < 2:
+            return []
+        members = np.flatnonzero((snap.dup == code) & snap.alive)
+        members = members[members != docnum]
+        members = members[np.lexsort((members, snap.published[members]))][:limit]
+        out = [self._hit(snap, searcher, int(d), 0.0, int(snap.dup_sizes[code]) - 1) for d in members]
+        for hit in out:
+            hit.title_html = snippets.mark(hit.title, [])
+            hit.snippet_html = snippets.mark(hit.snippet_html[:200], [])
+        return out
 
     def related(self, snap, searcher, docnum: int, fields: dict, limit: int = 5) -> list[Hit]:
         text = " ".join((fields.get("title", ""),) * 2 + (fields.get("lead", ""), fields.get("text", "")[:3000]))

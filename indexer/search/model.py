@@ -114,3 +114,4 @@ class ArticleView:
     source: str
     published: datetime | None
     related: list[Hit] = field(default_factory=list)
+    copies: list[Hit] = field(default_factory=list)   # the same story in other articles (collapsed in results)

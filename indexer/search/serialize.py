@@ -77,4 +77,6 @@ def article_to_json(view: ArticleView, related_json=related_to_json) -> dict:
         "body": view.body or "", "caption": view.caption or "", "section": view.section or "",
         "subsection": view.subsection or "", "outlet": view.outlet or "", "source": view.source or "",
         "published": iso(view.published), "related": [related_json(h) for h in (view.related or [])],
+        # additions to the contract
+        "copies": [related_json(h) for h in (view.copies or [])],
     }

@@ -19,30 +19,22 @@
     } catch (e) { /* ignore malformed referrer */ }
   }
 
-  // Completions from /api/suggest into the search box's <datalist>.
-  var input = document.querySelector("input[data-suggest]");
-  var list = input && document.getElementById(input.getAttribute("list"));
-  if (!input || !list || !window.fetch) { return; }
-  var timer = null;
-  var last = "";
-  input.addEventListener("input", function () {
-    var value = input.value.trim();
-    if (timer) { clearTimeout(timer); }
-    if (value.length < 2 || value === last) { return; }
-    timer = setTimeout(function () {
-      last = value;
-      fetch(input.getAttribute("data-suggest") + "?q=" + encodeURIComponent(value.slice(0, 100)),
-            { headers: { "Accept": "application/json" } })
-        .then(function (r) { return r.ok ? r.json() : { suggestions: [] }; })
-        .then(function (data) {
-          while (list.firstChild) { list.removeChild(list.firstChild); }
-          (data.suggestions || []).forEach(function (s) {
-            var option = document.createElement("option");
-            option.value = s.text;
-            list.appendChild(option);
-          });
-        })
-        .catch(function () { /* suggestions are optional */ });
-    }, 200);
+  // The date fields' order follows the browser's language (hh/bb/tttt or mm/dd/yyyy): say the
+  // chosen date in words beside each field, so a swapped day and month shows at once.
+  var DAYS = ["Minggu", "Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu"];
+  var MONTHS = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
+                "September", "Oktober", "November", "Desember"];
+  function inWords(iso) {
+    var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso || "");
+    if (!m) { return ""; }
+    var day = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]));
+    return DAYS[day.getUTCDay()] + ", " + (+m[3]) + " " + MONTHS[+m[2] - 1] + " " + m[1];
+  }
+  Array.prototype.forEach.call(document.querySelectorAll("input[data-date-echo]"), function (field) {
+    var echo = document.getElementById(field.getAttribute("data-date-echo"));
+    if (!echo) { return; }
+    function update() { echo.textContent = inWords(field.value); }
+    field.addEventListener("input", update);
+    field.addEventListener("change", update);
   });
 }());
