@@ -20,13 +20,10 @@ from typing import Iterator, Sequence
 
 from indexer.analysis import tokenize
 from indexer.config import AnalysisSettings
+from indexer.errors import LexiconError  # noqa: F401  (re-exported: raised here)
 
 Form = tuple[str, ...]
 FLAGS = ("@ambiguous",)
-
-
-class LexiconError(ValueError):
-    """A lexicon line cannot be read."""
 
 
 @dataclass(frozen=True)

@@ -198,6 +198,15 @@ def test_embed_without_index():
     assert 'id="opsi-sections"' in r.get_data(as_text=True)    # free-text sections instead of boxes
 
 
+def test_embed_does_not_hide_an_engine_bug():
+    """Only "no index yet" is expected; anything else is the usual logged 500, not an empty list."""
+    class Buggy(StatsEngine):
+        def stats(self):
+            raise KeyError("sections")
+    r = make_client(engine=Buggy()).get("/embed")
+    assert r.status_code == 500 and "sections" not in r.get_data(as_text=True)
+
+
 def test_embed_linked_from_site():
     client = create_app(Settings(), engine=StatsEngine(fail=True)).test_client()
     html = client.get("/embed").get_data(as_text=True)

@@ -19,6 +19,7 @@ from whoosh.util.times import long_to_datetime
 
 from indexer.config import Settings
 from indexer import learned, stemcache
+from indexer.errors import IndexUnavailable  # noqa: F401  (re-exported: raised here)
 from indexer.search import feedback, snippets
 from indexer.search.model import ArticleView, FacetValue, Hit, SearchRequest, SearchResult
 from indexer.search.matching import Matches, PartialPolicy, combine
@@ -32,10 +33,6 @@ from indexer.store import IndexStore
 MONTHS_ID = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
              "September", "Oktober", "November", "Desember")
 DAY = 86400 * 10**6  # whoosh datetime longs count microseconds since datetime.min
-
-
-class IndexUnavailable(RuntimeError):
-    """No index generation has been published yet (run `warta-index build`)."""
 
 
 def month_label(value: str) -> str:
@@ -70,7 +67,8 @@ class SearchEngine:
             if path is None:
                 if snap is not None:  # pointer vanished: keep serving what we have
                     return snap
-                raise IndexUnavailable("belum ada indeks: jalankan `warta-index build` terlebih dahulu")
+                raise IndexUnavailable(f"no index published in {self.store.root} yet: "
+                                       "run `warta-index build` first")
             snap = Snapshot.open(path, self.store.meta(path), self._segment_cache)
             snap.lexicon = learned.generation_lexicon(self.settings.analysis, path)   # curated + learned
             stemcache.preload(snap.schema["body"].analyzer, self.store.root)

@@ -8,17 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from indexer.errors import RequestError  # noqa: F401  (re-exported: part of the request contract)
+
 SORTS = ("relevance", "newest", "oldest")
-
-
-class RequestError(ValueError):
-    """A search request with a bad parameter; `code` is stable, `message` is for people (Indonesian)."""
-
-    def __init__(self, code: str, message: str, param: str = ""):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.param = param
 
 
 @dataclass(frozen=True)
