@@ -129,9 +129,9 @@ def _run_build(settings, args) -> int:
 
 def _cmd_info(settings, args) -> int:
     from indexer.search.engine import SearchEngine
+    from indexer.search.serialize import stats_to_json
     from indexer.store import IndexStore
-    engine = SearchEngine(settings)
-    stats = engine.stats()
+    stats = stats_to_json(SearchEngine(settings).stats())
     store = IndexStore(settings.index)
     path = store.current()
     stats["index_dir"] = str(path)

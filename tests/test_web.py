@@ -19,7 +19,7 @@ import pytest
 from markupsafe import escape
 
 from indexer.config import Settings
-from indexer.search.model import ArticleView, FacetValue, Hit, SearchResult
+from indexer.search.model import ArticleView, FacetValue, Hit, IndexStats, SearchResult, Suggestion
 from webapp import create_app
 from webapp import format as fmt
 from webapp.security import CSP
@@ -135,12 +135,13 @@ class FakeEngine:
 
     def suggest(self, prefix, limit=8):
         self.suggest_calls.append((prefix, limit))
-        return [{"text": "banjir", "kind": "term", "id": None},
-                {"text": "Banjir rendam ribuan rumah di Bekasi", "kind": "title", "id": "a1"}][:limit]
+        return [Suggestion("banjir", "term"), Suggestion("Banjir rendam ribuan rumah di Bekasi", "title", "a1")][:limit]
 
     def stats(self):
-        return {"documents": len(self.articles), "generation": "g-test", "built_at": "2024-07-12T00:00:00",
-                "sections": {}}
+        return IndexStats(documents=len(self.articles), generation="g-test", built_at="2024-07-12T00:00:00")
+
+    def highlight_texts(self, query, texts):
+        return [_mark(t, query.lower().split()) for t in texts]
 
 
 def make_app(engine=None, **web):
@@ -975,6 +976,29 @@ def test_demo_index_end_to_end(demo_client):
     assert demo_client.get("/").status_code == 200
     assert isinstance(demo_client.get("/api/suggest?q=ban").get_json()["suggestions"], list)
     assert demo_client.get("/api/articles/tidak-ada").status_code == 404
+
+
+def test_demo_suggest_and_health_keep_their_json_shapes(demo_client):
+    """The typed IndexStats/Suggestion serialize to exactly the documented shapes (docs/api.md):
+    same keys in the same order, same types."""
+    health = demo_client.get("/healthz").get_json()
+    assert list(health) == ["status", "documents", "generation", "built_at"]
+    assert health["status"] == "ok" and type(health["documents"]) is int and health["documents"] > 0
+    assert isinstance(health["generation"], str) and isinstance(health["built_at"], str)
+    body = demo_client.get("/api/suggest?q=ban&limit=20").get_json()
+    assert list(body) == ["query", "suggestions"] and body["query"] == "ban"
+    kinds = set()
+    for item in body["suggestions"]:
+        assert list(item) == ["text", "kind", "id"] and isinstance(item["text"], str) and item["text"]
+        assert (item["kind"], type(item["id"])) in (("term", type(None)), ("title", str))
+        kinds.add(item["kind"])
+    assert kinds == {"term", "title"}
+    assert len(demo_client.get("/api/suggest?q=ban&limit=2").get_json()["suggestions"]) == 2
+
+
+def test_fake_engines_implement_the_backend_protocol():
+    from indexer.search.backend import SearchBackend
+    assert isinstance(FakeEngine(), SearchBackend)
 
 
 def test_demo_facet_links_round_trip(demo_client):

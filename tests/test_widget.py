@@ -10,7 +10,8 @@ from html.parser import HTMLParser
 import pytest
 
 from indexer.config import Settings
-from indexer.search.engine import IndexUnavailable
+from indexer.errors import IndexUnavailable
+from indexer.search.model import IndexStats
 from webapp import create_app
 from webapp import widget as widget_module
 from webapp.security import CSP
@@ -28,8 +29,7 @@ class StatsEngine:
     def stats(self):
         if self.fail:
             raise IndexUnavailable("belum ada indeks")
-        return {"documents": 3, "generation": "g", "built_at": None,
-                "sections": {"Daerah": 2, "Nasional": 1}}
+        return IndexStats(documents=3, generation="g", sections=(("Daerah", 2), ("Nasional", 1)))
 
 
 def make_client(engine=None, **web):

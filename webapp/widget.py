@@ -122,7 +122,7 @@ def snippet(base: str, options: dict) -> str:
 def known_sections() -> list[str]:
     """Sections in the published index, most articles first ([] when there is no index yet)."""
     try:
-        return [str(name) for name in (warta().engine.stats().get("sections") or {})]
+        return [name for name, _count in warta().engine.stats().sections]
     except IndexUnavailable:        # no index yet: the page still works, with free-text sections
         return []
 

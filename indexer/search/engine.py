@@ -21,7 +21,8 @@ from indexer.config import Settings
 from indexer import learned, stemcache
 from indexer.errors import IndexUnavailable  # noqa: F401  (re-exported: raised here)
 from indexer.search import feedback, snippets
-from indexer.search.model import ArticleView, FacetValue, Hit, SearchRequest, SearchResult
+from indexer.search.model import (ArticleView, FacetValue, Hit, IndexStats, SearchRequest, SearchResult,
+                                  Suggestion)
 from indexer.search.matching import Matches, PartialPolicy, combine
 from indexer.search.query import Compiler, expand_synonyms, parse
 from indexer.search.resultcache import ResultCache
@@ -44,6 +45,8 @@ def month_label(value: str) -> str:
 
 
 class SearchEngine:
+    """The Whoosh + numpy `SearchBackend` (indexer/search/backend.py) over the published generation."""
+
     def __init__(self, settings: Settings):
         self.settings = settings
         self.store = IndexStore(settings.index)
@@ -313,23 +316,24 @@ class SearchEngine:
             hit.snippet_html = snippets.mark(hit.snippet_html[:200], [])
         return out
 
-    def suggest(self, prefix: str, limit: int = 8) -> list[dict]:
-        """[{"text", "kind": "term"|"title", "id"}] completions for a typed prefix."""
+    def suggest(self, prefix: str, limit: int = 8) -> list[Suggestion]:
+        """Completions for a typed prefix: up to `limit` words, then a few matching titles."""
         snap = self.snapshot()
         return complete(snap, snap.searcher(), prefix, limit, self._compiler(snap))
 
-    def stats(self) -> dict:
+    def stats(self) -> IndexStats:
         snap = self.snapshot()
         counts = np.bincount(snap.section[snap.alive], minlength=len(snap.section_names))
         dated = snap.published[snap.alive & (snap.published != NO_DATE)]
-        return {
-            "documents": snap.doc_count,
-            "generation": snap.generation,
-            "built_at": snap.meta.get("built_at"),
-            "sections": {str(snap.section_names[i]): int(counts[i]) for i in np.argsort(-counts) if counts[i]},
-            "date_from": long_to_datetime(int(dated.min())).isoformat() if dated.size else None,
-            "date_to": long_to_datetime(int(dated.max())).isoformat() if dated.size else None,
-        }
+        built_at = snap.meta.get("built_at")
+        return IndexStats(
+            documents=int(snap.doc_count),
+            generation=snap.generation,
+            built_at=str(built_at) if built_at else None,
+            sections=tuple((str(snap.section_names[i]), int(counts[i])) for i in np.argsort(-counts) if counts[i]),
+            date_from=long_to_datetime(int(dated.min())).isoformat() if dated.size else None,
+            date_to=long_to_datetime(int(dated.max())).isoformat() if dated.size else None,
+        )
 
 
 def published_str(value: datetime | None) -> str | None:

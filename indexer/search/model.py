@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Literal
 
 from indexer.errors import RequestError  # noqa: F401  (re-exported: part of the request contract)
 
@@ -84,3 +85,22 @@ class ArticleView:
     source: str
     published: datetime | None
     related: list[Hit] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A completion of a typed prefix: a word to search for (`term`) or an article to open (`title`)."""
+    text: str
+    kind: Literal["term", "title"] = "term"
+    id: str | None = None    # the article, for kind "title"
+
+
+@dataclass(frozen=True)
+class IndexStats:
+    """What the published generation holds (/healthz, `warta-index info`, the widget's sections)."""
+    documents: int
+    generation: str
+    built_at: str | None = None                   # ISO 8601 (UTC), from the build report
+    sections: tuple[tuple[str, int], ...] = ()    # (section, articles), most articles first
+    date_from: str | None = None                  # ISO 8601: the oldest and newest dated articles
+    date_to: str | None = None
