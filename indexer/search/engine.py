@@ -34,6 +34,7 @@ from indexer.store import IndexStore
 MONTHS_ID = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
              "September", "Oktober", "November", "Desember")
 DAY = 86400 * 10**6  # whoosh datetime longs count microseconds since datetime.min
+RELATED_SNIPPET_CHARS = 200
 
 
 def month_label(value: str) -> str:
@@ -123,9 +124,9 @@ class SearchEngine:
             self._feedback(snap, searcher, compiler, m, selected, request)
         total = int(selected.sum())
         facets = self._facets(snap, request, matched, section_mask, date_mask) if request.facets else {}
-        hits = self._page(snap, searcher, ranked, m, selected, request)
-        if request.highlight:
-            self._highlight(snap, hits, compiler)
+        # *_html is always HTML: escaped text, with <mark>s only when highlighting
+        marker = snippets.Marker.of(compiler) if request.highlight else snippets.PLAIN
+        hits = self._page(snap, searcher, ranked, m, selected, request, marker)
         suggestion = None
         if text.strip() and total < self.settings.search.suggest_below:
             suggestion = did_you_mean(snap, searcher, text, total, self._count_for)
@@ -235,7 +236,8 @@ class SearchEngine:
         age_days = np.where(pub != NO_DATE, (newest - pub) / DAY, 10 * cfg.recency_scale_days)
         return (1 + cfg.recency_boost * 0.5 ** (age_days / cfg.recency_scale_days)).astype(np.float32)
 
-    def _page(self, snap, searcher, ranked: bool, m: Matches, selected, request) -> list[Hit]:
+    def _page(self, snap, searcher, ranked: bool, m: Matches, selected, request,
+              marker: snippets.Marker) -> list[Hit]:
         start = (request.page - 1) * request.per_page
         need = start + request.per_page
         collapse = self.settings.search.collapse_duplicates
@@ -246,8 +248,9 @@ class SearchEngine:
             if len(ordered) < need and selected.sum() > limit:
                 ordered = self._collapse(snap, self._ordered_docnums(snap, ranked, m, selected, request, None))
         page = ordered[start:need]
+        size = self.settings.search.snippet_chars
         hits = [self._hit(snap, searcher, int(d), float(m.scores[d]),
-                          int(snap.dup_sizes[snap.dup[d]]) - 1 if collapse else 0) for d in page]
+                          int(snap.dup_sizes[snap.dup[d]]) - 1 if collapse else 0, marker, size) for d in page]
         if m.partial_fill:
             for hit, d in zip(hits, page):
                 hit.missing = m.missing(int(d))
@@ -259,19 +262,15 @@ class SearchEngine:
         _, first = np.unique(snap.dup[ordered], return_index=True)
         return ordered[np.sort(first)]
 
-    def _hit(self, snap, searcher, docnum: int, score: float, duplicates: int) -> Hit:
+    def _hit(self, snap, searcher, docnum: int, score: float, duplicates: int,
+             marker: snippets.Marker, snippet_chars: int) -> Hit:
+        """A result; its title and snippet escaped by `marker` (snippets.PLAIN: marks nothing)."""
         f = searcher.stored_fields(docnum)
-        return Hit(id=f["id"], url=f.get("url", ""), title=f.get("title", ""), title_html="",
-                   snippet_html=f.get("text", ""), section=f.get("section", ""), outlet=f.get("outlet", ""),
-                   source=f.get("source", ""), published=f.get("published"), score=round(float(score), 4),
-                   duplicates=max(0, duplicates))
-
-    def _highlight(self, snap, hits: list[Hit], compiler: Compiler) -> None:
-        marker = snippets.Marker.of(compiler)
-        size = self.settings.search.snippet_chars
-        for hit in hits:
-            hit.title_html = marker.all(hit.title)
-            hit.snippet_html = marker.snippet(hit.snippet_html, size)
+        title = f.get("title", "")
+        return Hit(id=f["id"], url=f.get("url", ""), title=title, title_html=marker.all(title),
+                   snippet_html=marker.snippet(f.get("text", ""), snippet_chars), section=f.get("section", ""),
+                   outlet=f.get("outlet", ""), source=f.get("source", ""), published=f.get("published"),
+                   score=round(float(score), 4), duplicates=max(0, duplicates))
 
     def highlight_texts(self, query: str, texts: list[str]) -> list[str]:
         """Each text escaped, with the words (and phrases) of `query` marked, as in the results:
@@ -308,12 +307,10 @@ class SearchEngine:
             if code in seen:
                 continue
             seen.add(code)
-            out.append(self._hit(snap, searcher, hit.docnum, hit.score, int(snap.dup_sizes[code]) - 1))
+            out.append(self._hit(snap, searcher, hit.docnum, hit.score, int(snap.dup_sizes[code]) - 1,
+                                 snippets.PLAIN, RELATED_SNIPPET_CHARS))
             if len(out) == limit:
                 break
-        for hit in out:
-            hit.title_html = snippets.mark(hit.title, [])
-            hit.snippet_html = snippets.mark(hit.snippet_html[:200], [])
         return out
 
     def suggest(self, prefix: str, limit: int = 8) -> list[Suggestion]:

@@ -33,8 +33,8 @@ class Hit:
     id: str
     url: str
     title: str
-    title_html: str          # escaped, with <mark> around matches
-    snippet_html: str        # escaped, with <mark> around matches
+    title_html: str          # always escaped HTML; <mark> around matches when the request highlights
+    snippet_html: str        # always escaped HTML; <mark> around matches when the request highlights
     section: str
     outlet: str
     source: str
