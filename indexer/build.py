@@ -29,7 +29,7 @@ from indexer.killpoint import kill_point
 from indexer.parallel import ParallelWriter
 from indexer.postings import WartaCodec
 from indexer.duplicates import DuplicateFinder
-from indexer.errors import BuildError  # noqa: F401  (re-exported: raised here)
+from indexer.errors import BuildError  # raised here, and importable from here as before
 from indexer.schema import document_fields, make_schema
 from indexer.store import IndexStore
 

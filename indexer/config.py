@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
-from indexer.errors import ConfigError  # noqa: F401  (re-exported: raised here)
+from indexer.errors import ConfigError  # raised here, and importable from here as before
 
 FIELD_NAMES = ("id", "title", "lead", "body", "caption", "date", "time", "section",
                "subsection", "url", "outlet", "source")

@@ -40,7 +40,7 @@ from typing import Iterable, Mapping, Sequence
 from urllib.parse import urlsplit
 
 from indexer.config import Settings
-from indexer.errors import EvalError, IndexUnavailable  # EvalError: re-exported
+from indexer.errors import EvalError, IndexUnavailable  # EvalError: importable from here as before
 
 KNOWN_K = 10          # MRR@10, Success@10
 TOPICAL_K = 10        # nDCG@10, P@10, judged@10

@@ -20,7 +20,7 @@ from typing import Iterator, Sequence
 
 from indexer.analysis import tokenize
 from indexer.config import AnalysisSettings
-from indexer.errors import LexiconError  # noqa: F401  (re-exported: raised here)
+from indexer.errors import LexiconError  # raised here, and importable from here as before
 
 Form = tuple[str, ...]
 FLAGS = ("@ambiguous",)

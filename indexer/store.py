@@ -28,7 +28,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from indexer.config import IndexSettings
-from indexer.errors import LockedError  # noqa: F401  (re-exported: raised here)
+from indexer.errors import LockedError  # raised here, and importable from here as before
 from indexer.killpoint import kill_point
 
 POINTER = "CURRENT"

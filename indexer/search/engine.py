@@ -19,7 +19,7 @@ from whoosh.util.times import long_to_datetime
 
 from indexer.config import Settings
 from indexer import learned, stemcache
-from indexer.errors import IndexUnavailable  # noqa: F401  (re-exported: raised here)
+from indexer.errors import IndexUnavailable  # raised here, and importable from here as before
 from indexer.search import feedback, snippets
 from indexer.search.model import (ArticleView, FacetValue, Hit, IndexStats, SearchRequest, SearchResult,
                                   Suggestion)

@@ -9,7 +9,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
 
-from indexer.errors import RequestError  # noqa: F401  (re-exported: part of the request contract)
+from indexer.errors import RequestError    # defined with the other errors; importable from here as before
+
+__all__ = ["SORTS", "RequestError", "SearchRequest", "Hit", "FacetValue", "SearchResult", "ArticleView",
+           "Suggestion", "IndexStats"]
 
 SORTS = ("relevance", "newest", "oldest")
 
