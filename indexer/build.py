@@ -29,12 +29,9 @@ from indexer.killpoint import kill_point
 from indexer.parallel import ParallelWriter
 from indexer.postings import WartaCodec
 from indexer.duplicates import DuplicateFinder
+from indexer.errors import BuildError  # raised here, and importable from here as before
 from indexer.schema import document_fields, make_schema
 from indexer.store import IndexStore
-
-
-class BuildError(RuntimeError):
-    """A build that cannot start or must stop (no sources, --strict skip, ...)."""
 
 
 def resolve_sources(settings: Settings, names: Sequence[str] | None) -> list[SourceSettings]:

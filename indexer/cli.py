@@ -7,9 +7,31 @@ import logging
 import sys
 from pathlib import Path
 
-from indexer.config import ConfigError, load_settings
+from indexer.config import load_settings
+from indexer.errors import EvalError, LockedError, RequestError, WartaError
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
+
+# the one mapping of Warta's errors to exit codes (docs/cli.md); every other WartaError is EXIT_FAIL
+EXIT_CODES: tuple[tuple[type[WartaError], int], ...] = (
+    (LockedError, EXIT_LOCKED),       # the scheduled update treats 3 as "busy, skip"
+    (RequestError, EXIT_USAGE),       # a bad --from/--to/--section/--sort
+    (EvalError, EXIT_USAGE),          # an unreadable eval file or a bad --set
+)
+OPTIONS = {"from": "--from", "to": "--to", "section": "--section", "sort": "--sort"}
+
+
+def exit_code(err: WartaError) -> int:
+    return next((code for cls, code in EXIT_CODES if isinstance(err, cls)), EXIT_FAIL)
+
+
+def error_line(err: WartaError) -> str:
+    """The one line printed for an error. A RequestError's message is the API's (Indonesian, for
+    readers): the operator gets its code and the option instead."""
+    if isinstance(err, RequestError):
+        option = OPTIONS.get(err.param, err.param)
+        return f"warta-index: {err.code.replace('_', ' ')}" + (f" in {option}" if option else "")
+    return f"warta-index: {' '.join(str(err).splitlines()) or type(err).__name__}"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -82,7 +104,7 @@ def _cmd_build(settings, args) -> int:
     try:
         code = _run_build(settings, args)
     except BaseException as exc:
-        outcome = "locked" if type(exc).__name__ == "LockedError" else "failed"
+        outcome = "locked" if isinstance(exc, LockedError) else "failed"
         record_run(settings.index.dir, args.command, time.monotonic() - started, outcome, str(exc))
         raise
     record_run(settings.index.dir, args.command, time.monotonic() - started, "ok")
@@ -107,9 +129,9 @@ def _run_build(settings, args) -> int:
 
 def _cmd_info(settings, args) -> int:
     from indexer.search.engine import SearchEngine
+    from indexer.search.serialize import stats_to_json
     from indexer.store import IndexStore
-    engine = SearchEngine(settings)
-    stats = engine.stats()
+    stats = stats_to_json(SearchEngine(settings).stats())
     store = IndexStore(settings.index)
     path = store.current()
     stats["index_dir"] = str(path)
@@ -199,18 +221,14 @@ def _eval_files(settings, args) -> tuple[list[Path], Path | None]:
 
 
 def _cmd_eval(settings, args) -> int:
-    from indexer.evaluate import EvalError, evaluate, parse_override
-    try:
-        for item in args.set:
-            settings = settings.replace(**parse_override(item))
-        queries, qrels = _eval_files(settings, args)
-        if not queries:
-            print("warta-index: eval needs --queries FILE (no eval/known_items.tsv found)", file=sys.stderr)
-            return EXIT_USAGE
-        report = evaluate(settings, queries, qrels)
-    except EvalError as exc:
-        print(f"warta-index: {exc}", file=sys.stderr)
+    from indexer.evaluate import evaluate, parse_override
+    for item in args.set:
+        settings = settings.replace(**parse_override(item))
+    queries, qrels = _eval_files(settings, args)
+    if not queries:
+        print("warta-index: eval needs --queries FILE (no eval/known_items.tsv found)", file=sys.stderr)
         return EXIT_USAGE
+    report = evaluate(settings, queries, qrels)
     print(report.table())
     if args.json_out:
         Path(args.json_out).write_text(json.dumps(report.as_dict(), ensure_ascii=False, indent=1) + "\n",
@@ -222,11 +240,6 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.ERROR,
                         format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
-    from indexer.build import BuildError
-    from indexer.readers import SourceError
-    from indexer.search.engine import IndexUnavailable
-    from indexer.search.model import RequestError
-    from indexer.store import LockedError
     try:
         settings = load_settings(args.config)
         if args.index_dir:
@@ -243,16 +256,9 @@ def main(argv: list[str] | None = None) -> int:
             from indexer import lexicon_cli
             return lexicon_cli.run(settings, args)
         return _cmd_search(settings, args)
-    except LockedError as exc:
-        print(f"warta-index: {exc}", file=sys.stderr)
-        return EXIT_LOCKED
-    except (ConfigError, BuildError, SourceError, IndexUnavailable) as exc:
-        print(f"warta-index: {exc}", file=sys.stderr)
-        return EXIT_FAIL
-    except RequestError as exc:      # its message is the API's (Indonesian, for readers)
-        option = {"from": "--from", "to": "--to", "section": "--section", "sort": "--sort"}.get(exc.param, exc.param)
-        print(f"warta-index: {exc.code.replace('_', ' ')}" + (f" in {option}" if option else ""), file=sys.stderr)
-        return EXIT_USAGE
+    except WartaError as exc:
+        print(error_line(exc), file=sys.stderr)
+        return exit_code(exc)
     except KeyboardInterrupt:
         print("warta-index: interrupted; the published index is unchanged", file=sys.stderr)
         return 130

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
+from indexer.errors import ConfigError  # raised here, and importable from here as before
+
 FIELD_NAMES = ("id", "title", "lead", "body", "caption", "date", "time", "section",
                "subsection", "url", "outlet", "source")
 
@@ -168,10 +170,6 @@ class Settings:
                 value = dataclasses.replace(current, **value)
             changes[key] = value
         return dataclasses.replace(self, **changes)
-
-
-class ConfigError(ValueError):
-    """The configuration file is missing, unreadable or has a wrong value."""
 
 
 def _build(cls, table: Mapping[str, Any], where: str, base: Path):

@@ -40,16 +40,13 @@ from typing import Iterable, Mapping, Sequence
 from urllib.parse import urlsplit
 
 from indexer.config import Settings
+from indexer.errors import EvalError, IndexUnavailable  # EvalError: importable from here as before
 
 KNOWN_K = 10          # MRR@10, Success@10
 TOPICAL_K = 10        # nDCG@10, P@10, judged@10
 RECALL_K = 100        # Recall@100
 PER_PAGE = 100        # results fetched per query
 OVERALL = "overall"
-
-
-class EvalError(ValueError):
-    """A query or qrels file cannot be read."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -291,7 +288,6 @@ class Evaluator:
         self.engine = SearchEngine(settings)
         path = IndexStore(settings.index).current()
         if path is None:
-            from indexer.search.engine import IndexUnavailable
             raise IndexUnavailable(f"no index in {settings.index.dir}: run `warta-index build` first")
         self.docs = DocTable(path)
 

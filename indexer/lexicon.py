@@ -20,13 +20,10 @@ from typing import Iterator, Sequence
 
 from indexer.analysis import tokenize
 from indexer.config import AnalysisSettings
+from indexer.errors import LexiconError  # raised here, and importable from here as before
 
 Form = tuple[str, ...]
 FLAGS = ("@ambiguous",)
-
-
-class LexiconError(ValueError):
-    """A lexicon line cannot be read."""
 
 
 @dataclass(frozen=True)

@@ -28,15 +28,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from indexer.config import IndexSettings
+from indexer.errors import LockedError  # raised here, and importable from here as before
 from indexer.killpoint import kill_point
 
 POINTER = "CURRENT"
 LOCK = ".lock"
 META = "build.json"
-
-
-class LockedError(RuntimeError):
-    """Another build or update holds the writer lock."""
 
 
 _HELD_LOCKS: list[int] = []      # writer-lock fds held by this process

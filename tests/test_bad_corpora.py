@@ -211,7 +211,7 @@ def assert_built(settings, report, expected_ids, expected_skips):
     assert dict(report.skipped) == dict(expected_skips), report.skip_examples
     assert report.indexed == report.read == len(expected_ids)
     assert indexed_ids(settings) == expected_ids
-    assert SearchEngine(settings).stats()["documents"] == len(expected_ids)
+    assert SearchEngine(settings).stats().documents == len(expected_ids)
     # every skip is listed with its origin ("file:row") and reason
     assert len(report.skip_examples) == min(50, sum(expected_skips.values()))
     assert all(e["reason"] in expected_skips and ":" in e["origin"] for e in report.skip_examples)

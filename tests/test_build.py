@@ -32,7 +32,7 @@ def corpus(tmp_path):
 
 
 def doc_count(settings) -> int:
-    return SearchEngine(settings).stats()["documents"]
+    return SearchEngine(settings).stats().documents
 
 
 def test_build_publishes_generation_with_report(corpus):

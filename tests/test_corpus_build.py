@@ -43,12 +43,12 @@ def test_document_count_and_report(settings):
 
 def test_dates_sections_and_no_mojibake(settings):
     stats = SearchEngine(settings).stats()
-    assert datetime.fromisoformat(stats["date_from"]) >= datetime(2019, 3, 1)
-    assert datetime.fromisoformat(stats["date_to"]) < datetime(2019, 11, 1)
+    assert datetime.fromisoformat(stats.date_from) >= datetime(2019, 3, 1)
+    assert datetime.fromisoformat(stats.date_to) < datetime(2019, 11, 1)
     known = set(DEFAULT_SECTION_MAP.values()) | {"Lainnya"}
-    leftovers = {s: n for s, n in stats["sections"].items() if s not in known}
-    assert sum(leftovers.values()) < 0.005 * stats["documents"], leftovers
-    assert stats["sections"]["Olahraga"] > 2000 and stats["sections"]["Ekonomi"] > 1500
+    leftovers = {s: n for s, n in stats.sections if s not in known}
+    assert sum(leftovers.values()) < 0.005 * stats.documents, leftovers
+    assert dict(stats.sections)["Olahraga"] > 2000 and dict(stats.sections)["Ekonomi"] > 1500
     ix = whoosh_index.open_dir(str(IndexStore(settings.index).current()))
     with ix.searcher() as searcher:
         for fields in searcher.all_stored_fields():

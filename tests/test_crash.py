@@ -147,7 +147,7 @@ def assert_index(settings, expected_ids: set[str], engine: SearchEngine | None =
         assert set(ids) == expected_ids
     assert store.meta(current)["documents"] == len(expected_ids)
     for eng in filter(None, (engine, SearchEngine(settings))):
-        assert eng.stats()["documents"] == len(expected_ids)
+        assert eng.stats().documents == len(expected_ids)
         result = eng.search(SearchRequest(query="pasar cabai", per_page=5))
         assert result.total == len(expected_ids)
         assert sum(f.count for f in result.facets["section"]) == len(expected_ids)

@@ -178,7 +178,7 @@ def test_library_any_parameters(engine, demo_settings, pairs):
         return
     assert 1 <= request.page <= MAX_PAGE and 1 <= request.per_page <= demo_settings.search.max_per_page
     assert len(request.query) <= demo_settings.search.max_query_chars
-    check_result(engine.search(request), request, engine.stats()["documents"])
+    check_result(engine.search(request), request, engine.stats().documents)
 
 
 @fuzz_settings(300)
@@ -186,11 +186,11 @@ def test_library_any_parameters(engine, demo_settings, pairs):
 def test_library_any_query_text(engine, demo_settings, text, sort, page):
     RAN["library_query_text"] += 1
     request = request_from_params({"q": [text], "sort": [sort], "page": [str(page)]}, demo_settings.search)
-    check_result(engine.search(request), request, engine.stats()["documents"])
+    check_result(engine.search(request), request, engine.stats().documents)
     # the engine itself copes with what request_from_params would have cleaned (control characters,
     # operators, overlong text) — except lone surrogates, which only request_from_params removes
     raw = SearchRequest(query=text.encode("utf-8", "replace").decode("utf-8"), sort=sort)
-    check_result(engine.search(raw), raw, engine.stats()["documents"])
+    check_result(engine.search(raw), raw, engine.stats().documents)
 
 
 @fuzz_settings(60)
@@ -212,7 +212,8 @@ def test_library_suggest(engine, prefix, limit):
     suggestions = engine.suggest(prefix[:100], max(1, limit))
     assert isinstance(suggestions, list)
     for item in suggestions:
-        assert isinstance(item["text"], str) and item["kind"] in ("term", "title")
+        assert isinstance(item.text, str) and item.text and item.kind in ("term", "title")
+        assert (item.id is None) == (item.kind == "term")
 
 
 # ---------------------------------------------------------------- the web layer (Flask test client)

@@ -366,3 +366,49 @@ def test_widget_inert_on_a_page_without_csp(browser, hostile_server, host_site):
     assert result["pwned"] is None
     assert all(n > 0 for n in searched), searched
     _record(kind="widget", queries=len(searched))
+
+
+# ============================================================================ the library's *_html fields
+
+MARK = re.compile(r"</?mark>")
+AMP_TITLE = 'Banjir & longsor <script>alert("x")</script> di Kota & Desa \'lama\''
+AMP_BODY = ("Air & lumpur <b>tebal</b> menutup jalan. " * 30) + 'Banjir "besar" & longsor <img src=x> di desa.'
+
+
+def _is_escaped(html_text: str) -> bool:
+    """Nothing raw left: unescaping and escaping again gives the same text."""
+    from html import escape, unescape
+    return escape(unescape(html_text)) == html_text
+
+
+@pytest.mark.parametrize("highlight", [True, False])
+def test_hit_html_fields_are_escaped_with_or_without_highlighting(tmp_path_factory, highlight):
+    """`title_html` and `snippet_html` are HTML whatever `highlight` says: escaped text, the only
+    tags <mark> (none without highlighting). Before, highlight=False handed out the raw body."""
+    from html import escape, unescape
+
+    from indexer.search.engine import SearchEngine
+    from indexer.search.model import SearchRequest
+    from tests.conftest import build_index, jsonl_settings
+    tmp = tmp_path_factory.mktemp("amp")
+    settings = jsonl_settings(tmp, [
+        {"id": "amp", "title": AMP_TITLE, "body": AMP_BODY, "date": "2024-07-12", "section": "Daerah"},
+        {"id": "ok", "title": "Banjir surut di Bekasi", "body": "Banjir mulai surut & warga pulang.",
+         "date": "2024-07-13", "section": "Daerah"}])
+    build_index(settings)
+    engine = SearchEngine(settings)
+    body_text = " ".join(AMP_BODY.split())
+    for query in ("banjir", "", "longsor desa", "script", "tebal"):
+        hits = engine.search(SearchRequest(query=query, highlight=highlight)).hits
+        assert any(h.id == "amp" for h in hits), query
+        for hit in hits:
+            assert MARK.sub("", hit.title_html) == escape(hit.title), (query, hit.title_html)
+            snippet = MARK.sub("", hit.snippet_html)
+            assert snippet and _is_escaped(snippet), (query, hit.snippet_html)
+            assert ("<mark>" in hit.title_html + hit.snippet_html) == bool(highlight and query), (query, hit)
+            if hit.id == "amp":
+                assert unescape(snippet).strip("… ") in body_text
+                assert len(unescape(snippet)) <= settings.search.snippet_chars + 30
+    related = engine.article("ok").related
+    assert [h.id for h in related] == ["amp"]
+    assert related[0].title_html == escape(AMP_TITLE) and _is_escaped(related[0].snippet_html)

@@ -147,8 +147,8 @@ def test_article_and_related(engine):
 
 def test_suggest_completes_terms_and_titles(engine):
     out = engine.suggest("pemil")
-    assert any(s["kind"] == "term" and s["text"] == "pemilihan" for s in out)
-    assert any(s["kind"] == "title" and s["id"] == "pemilihan" for s in out)
+    assert any(s.kind == "term" and s.text == "pemilihan" for s in out)
+    assert any(s.kind == "title" and s.id == "pemilihan" for s in out)
 
 
 def test_request_built_by_hand_with_lone_surrogates(engine):

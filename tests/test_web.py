@@ -19,7 +19,7 @@ import pytest
 from markupsafe import escape
 
 from indexer.config import Settings
-from indexer.search.model import ArticleView, FacetValue, Hit, SearchResult
+from indexer.search.model import ArticleView, FacetValue, Hit, IndexStats, SearchResult, Suggestion
 from webapp import create_app
 from webapp import format as fmt
 from webapp.security import CSP
@@ -135,12 +135,13 @@ class FakeEngine:
 
     def suggest(self, prefix, limit=8):
         self.suggest_calls.append((prefix, limit))
-        return [{"text": "banjir", "kind": "term", "id": None},
-                {"text": "Banjir rendam ribuan rumah di Bekasi", "kind": "title", "id": "a1"}][:limit]
+        return [Suggestion("banjir", "term"), Suggestion("Banjir rendam ribuan rumah di Bekasi", "title", "a1")][:limit]
 
     def stats(self):
-        return {"documents": len(self.articles), "generation": "g-test", "built_at": "2024-07-12T00:00:00",
-                "sections": {}}
+        return IndexStats(documents=len(self.articles), generation="g-test", built_at="2024-07-12T00:00:00")
+
+    def highlight_texts(self, query, texts):
+        return [_mark(t, query.lower().split()) for t in texts]
 
 
 def make_app(engine=None, **web):
@@ -489,6 +490,29 @@ def test_unexpected_error_is_json_500_without_traceback(client, engine, caplog):
     assert r.status_code == 500 and r.mimetype == "text/html"
     html = r.get_data(as_text=True)
     assert "Kesalahan server" in html and "rahasia" not in html and "Traceback" not in html
+
+
+def test_warta_errors_are_mapped_once_by_whose_fault_they_are(client, engine, caplog):
+    """A RequestError raised by the engine (not only by parameter parsing) is the client's: 400
+    with its Indonesian message; a server-side WartaError (configuration, lexicon) is a logged 500
+    that never shows the operator's message."""
+    from indexer.config import ConfigError
+    from indexer.errors import RequestError
+    from indexer.lexicon import LexiconError
+    engine.fail = RequestError("invalid_sort", "Urutan “x” tidak dikenal.", "sort")
+    r = client.get("/api/search?q=banjir")
+    assert r.status_code == 400 and r.get_json() == {
+        "error": {"code": "invalid_sort", "message": "Urutan “x” tidak dikenal.", "param": "sort"}}
+    r = client.get("/?q=banjir")
+    assert r.status_code == 400 and r.mimetype == "text/html"
+    assert "Urutan “x” tidak dikenal." in r.get_data(as_text=True)
+    for err in (ConfigError("[search] bad value in /etc/warta.toml"), LexiconError("lexicon.tsv:3: bad line")):
+        engine.fail = err
+        with caplog.at_level(logging.ERROR, logger="webapp"):
+            r = client.get("/api/search?q=banjir")
+        assert r.status_code == 500 and r.get_json()["error"]["code"] == "internal_error"
+        assert str(err) not in r.get_data(as_text=True)
+        assert any(str(err) in (rec.exc_text or "") for rec in caplog.records)
 
 
 # ============================================================================ headers, CORS, caching
@@ -967,6 +991,29 @@ def test_demo_timeline_follows_the_openapi_document(demo_client):
     assert demo_client.get("/api/search?q=banjir").get_json()["facets"]["timeline"]["buckets"]
 
 
+def test_demo_suggest_and_health_keep_their_json_shapes(demo_client):
+    """The typed IndexStats/Suggestion serialize to exactly the documented shapes (docs/api.md):
+    same keys in the same order, same types."""
+    health = demo_client.get("/healthz").get_json()
+    assert list(health) == ["status", "documents", "generation", "built_at"]
+    assert health["status"] == "ok" and type(health["documents"]) is int and health["documents"] > 0
+    assert isinstance(health["generation"], str) and isinstance(health["built_at"], str)
+    body = demo_client.get("/api/suggest?q=ban&limit=20").get_json()
+    assert list(body) == ["query", "suggestions"] and body["query"] == "ban"
+    kinds = set()
+    for item in body["suggestions"]:
+        assert list(item) == ["text", "kind", "id"] and isinstance(item["text"], str) and item["text"]
+        assert (item["kind"], type(item["id"])) in (("term", type(None)), ("title", str))
+        kinds.add(item["kind"])
+    assert kinds == {"term", "title"}
+    assert len(demo_client.get("/api/suggest?q=ban&limit=2").get_json()["suggestions"]) == 2
+
+
+def test_fake_engines_implement_the_backend_protocol():
+    from indexer.search.backend import SearchBackend
+    assert isinstance(FakeEngine(), SearchBackend)
+
+
 def test_demo_facet_links_round_trip(demo_client):
     body = demo_client.get("/api/search?q=bekasi").get_json()
     if not body["facets"]["section"]:
@@ -1029,6 +1076,38 @@ def test_build_if_missing_builds_once(tmp_path):
     no_sources = Settings(index=IndexSettings(dir=tmp_path / "other"))
     with pytest.raises(Exception, match="sources"):
         serve.build_if_missing(no_sources)
+
+
+def test_build_if_missing_failing_is_one_line_and_exit_1(tmp_path, capsys):
+    from webapp import serve
+    config = tmp_path / "config.toml"
+    config.write_text(f'[index]\ndir = "{tmp_path / "index"}"\n[[sources]]\nname = "arsip"\n'
+                      f'path = "{tmp_path / "hilang"}"\n', encoding="utf-8")
+    assert serve.main(["--config", str(config), "--build-if-missing", "--port", "0"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("warta-serve: could not build the index: source 'arsip'") and err.count("\n") == 1
+
+
+def test_warm_up_failures_never_stop_a_worker(caplog):
+    """Expected ones (no index) are a line of info; anything else is logged with its traceback."""
+    from types import SimpleNamespace
+
+    from indexer.errors import IndexUnavailable
+    from webapp import serve
+
+    class Broken:
+        def __init__(self, err):
+            self.err = err
+
+        def snapshot(self):
+            raise self.err
+    for err, level in ((IndexUnavailable("no index"), logging.INFO), (KeyError("segment"), logging.ERROR)):
+        app = create_app(Settings().replace(web={"warmup_queries": 0}), engine=Broken(err))
+        caplog.clear()
+        with caplog.at_level(logging.INFO, logger="test"):
+            serve._warm_worker(SimpleNamespace(wsgi=app, log=logging.getLogger("test")))
+        assert [r.levelno for r in caplog.records if r.name == "test"] == [level]
+        assert (caplog.records[-1].exc_info is not None) == (level == logging.ERROR)
 
 
 def test_warta_serve_runs_gunicorn(demo_settings, tmp_path):

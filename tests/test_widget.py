@@ -10,7 +10,8 @@ from html.parser import HTMLParser
 import pytest
 
 from indexer.config import Settings
-from indexer.search.engine import IndexUnavailable
+from indexer.errors import IndexUnavailable
+from indexer.search.model import IndexStats
 from webapp import create_app
 from webapp import widget as widget_module
 from webapp.security import CSP
@@ -28,8 +29,7 @@ class StatsEngine:
     def stats(self):
         if self.fail:
             raise IndexUnavailable("belum ada indeks")
-        return {"documents": 3, "generation": "g", "built_at": None,
-                "sections": {"Daerah": 2, "Nasional": 1}}
+        return IndexStats(documents=3, generation="g", sections=(("Daerah", 2), ("Nasional", 1)))
 
 
 def make_client(engine=None, **web):
@@ -196,6 +196,15 @@ def test_embed_without_index():
     r = make_client(engine=StatsEngine(fail=True)).get("/embed")
     assert r.status_code == 200
     assert 'id="opsi-sections"' in r.get_data(as_text=True)    # free-text sections instead of boxes
+
+
+def test_embed_does_not_hide_an_engine_bug():
+    """Only "no index yet" is expected; anything else is the usual logged 500, not an empty list."""
+    class Buggy(StatsEngine):
+        def stats(self):
+            raise KeyError("sections")
+    r = make_client(engine=Buggy()).get("/embed")
+    assert r.status_code == 500 and "sections" not in r.get_data(as_text=True)
 
 
 def test_embed_linked_from_site():

@@ -4,10 +4,9 @@ The response shapes are a contract (docs/api.md, /api/openapi.json): keys are on
 """
 from __future__ import annotations
 
-
 from flask import Blueprint, jsonify, request, url_for
 
-from indexer.search.engine import IndexUnavailable
+from indexer.errors import IndexUnavailable
 from indexer.search import serialize
 from indexer.search.model import ArticleView, Hit, SearchResult
 from indexer.search.params import parse_int, request_from_params
@@ -70,17 +69,8 @@ def suggest():
     raw_limit = request.args.get("limit", "")
     limit = (parse_int(raw_limit, "limit", 1, SUGGEST_MAX_LIMIT, "invalid_limit",
                        "Jumlah saran") if raw_limit != "" else SUGGEST_DEFAULT_LIMIT)
-    suggestions = []
-    if query.strip():
-        for item in warta().engine.suggest(query, limit)[:limit]:
-            text = str(item.get("text", ""))
-            if not text:
-                continue
-            kind = item.get("kind") if item.get("kind") in ("title", "term") else "term"
-            doc_id = item.get("id")
-            suggestions.append({"text": text, "kind": kind,
-                                "id": str(doc_id) if doc_id not in (None, "") else None})
-    return jsonify({"query": query, "suggestions": suggestions})
+    suggestions = warta().engine.suggest(query, limit)[:limit] if query.strip() else []
+    return jsonify(serialize.suggestions_to_json(query, suggestions))
 
 
 @bp.get("/api/openapi.json")
@@ -100,12 +90,7 @@ def healthz():
         response.status_code = 503
         response.headers["Retry-After"] = "30"
         return response
-    built_at = stats.get("built_at")
-    if hasattr(built_at, "isoformat"):
-        built_at = built_at.isoformat()
-    return jsonify({"status": "ok", "documents": int(stats.get("documents", 0) or 0),
-                    "generation": str(stats.get("generation", "") or ""),
-                    "built_at": str(built_at) if built_at else None})
+    return jsonify(serialize.health_to_json(stats))
 
 
 __all__ = ["bp", "search_json", "article_json", "hit_json"]

@@ -2,7 +2,8 @@
 
 Warta's own settings never go into ``app.config``: ``app.extensions["warta"]`` holds a `Warta`
 object with the frozen `Settings` and one lazily created `SearchEngine` shared by every thread
-of the worker process (the engine does its own locking and generation switching).
+of the worker process (the engine does its own locking and generation switching). The web layer
+uses it only through `indexer.search.backend.SearchBackend`.
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from flask import Flask, current_app
 from flask.json.provider import DefaultJSONProvider
 
 from indexer.config import Settings, load_settings
+from indexer.search.backend import SearchBackend
 
 log = logging.getLogger("webapp")
 
@@ -24,7 +26,7 @@ HERE = Path(__file__).resolve().parent
 class Warta:
     """Per-app state: the settings and the (lazy, shared) search engine."""
 
-    def __init__(self, settings: Settings, engine: Any = None):
+    def __init__(self, settings: Settings, engine: SearchBackend | None = None):
         self.settings = settings
         self._engine = engine
         self._lock = threading.Lock()
@@ -41,7 +43,7 @@ class Warta:
         return result
 
     @property
-    def engine(self):
+    def engine(self) -> SearchBackend:
         """The SearchEngine, created on first use (after gunicorn forked, never before).
 
         If creating it raises (e.g. `IndexUnavailable` because nothing is published yet), nothing is
@@ -82,9 +84,9 @@ def warta() -> Warta:
     return current_app.extensions["warta"]
 
 
-def create_app(settings: Settings | None = None, *, engine: Any = None) -> Flask:
+def create_app(settings: Settings | None = None, *, engine: SearchBackend | None = None) -> Flask:
     """Build the Flask app. ``settings`` defaults to `load_settings()` (--config/$WARTA_CONFIG/
-    ./config.toml); ``engine`` replaces the SearchEngine (tests)."""
+    ./config.toml); ``engine`` replaces the SearchEngine (tests, another backend)."""
     if settings is None:
         settings = load_settings()
     app = Flask("webapp", root_path=str(HERE), static_folder="static", template_folder="templates")

@@ -1,6 +1,10 @@
 """Error handling: JSON ``{"error": {"code", "message"}}`` for /api/* and /healthz, Indonesian HTML
-pages everywhere else. Unexpected exceptions are logged with their traceback and answered with a
-500 that never contains it."""
+pages everywhere else.
+
+Warta's own errors (`indexer.errors.WartaError`) are mapped here, once: a bad request parameter is
+the client's fault (400, its Indonesian message), no published index is 503; any other WartaError
+(configuration, sources, lexicon, ...) is the server's problem: logged, answered like an unexpected
+exception with a 500 whose body never contains the operator's message or a traceback."""
 from __future__ import annotations
 
 import logging
@@ -8,8 +12,7 @@ import logging
 from flask import Flask, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from indexer.search.engine import IndexUnavailable
-from indexer.search.model import RequestError
+from indexer.errors import IndexUnavailable, RequestError, WartaError
 
 log = logging.getLogger("webapp")
 
@@ -50,13 +53,14 @@ def error_response(status: int, code: str, message: str, param: str = "", title:
     return response
 
 
-def handle_request_error(err: RequestError):
-    return error_response(400, err.code, err.message, err.param, title="Parameter tidak valid")
-
-
-def handle_index_unavailable(err: IndexUnavailable):
-    code, message, title = HTTP_ERRORS[503]
-    return error_response(503, code, message, title=title, headers={"Retry-After": "30"})
+def handle_warta_error(err: WartaError):
+    """The one place a WartaError becomes an HTTP answer."""
+    if isinstance(err, RequestError):
+        return error_response(400, err.code, err.message, err.param, title="Parameter tidak valid")
+    if isinstance(err, IndexUnavailable):
+        code, message, title = HTTP_ERRORS[503]
+        return error_response(503, code, message, title=title, headers={"Retry-After": "30"})
+    return handle_unexpected(err)
 
 
 def handle_http_exception(err: HTTPException):
@@ -77,7 +81,6 @@ def handle_unexpected(err: Exception):
 
 
 def init_app(app: Flask) -> None:
-    app.register_error_handler(RequestError, handle_request_error)
-    app.register_error_handler(IndexUnavailable, handle_index_unavailable)
+    app.register_error_handler(WartaError, handle_warta_error)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(Exception, handle_unexpected)

@@ -25,6 +25,9 @@ from typing import Any, Sequence
 from gunicorn.app.base import BaseApplication
 
 from indexer.config import ConfigError, Settings, load_settings
+from indexer.errors import WartaError
+
+log = logging.getLogger("webapp")
 
 
 class WartaServer(BaseApplication):
@@ -84,8 +87,11 @@ def _warm_worker(worker) -> None:
     try:
         warmed = warm(state)
         worker.log.info("warm-up: %d frequent queries run", warmed)
-    except Exception as exc:  # IndexUnavailable, unreadable files: the request path reports these
+    except (WartaError, OSError) as exc:    # no index yet, files replaced mid-read: requests report these
         worker.log.info("warm-up skipped: %s", exc)
+    except Exception:   # a bug or a damaged generation: logged, and the worker starts anyway, because a
+        # worker that fails to boot stops all of gunicorn, and the next published generation fixes it
+        worker.log.exception("warm-up failed")
     if state.settings.web.warmup_queries > 0:
         threading.Thread(target=_watch_generations, args=(state,), name="warta-warmup", daemon=True).start()
 
@@ -143,8 +149,10 @@ def _watch_generations(state) -> None:
             if name and name != seen:
                 seen = name
                 warm(state)
-        except Exception:  # a generation vanishing mid-warm-up: the next one is warmed again
+        except (WartaError, OSError):   # a generation vanishing mid-warm-up: the next one is warmed again
             continue
+        except Exception:   # logged once per generation; the thread must outlive it to warm the next
+            log.exception("warm-up of a new generation failed")
 
 
 def _child_exit(server, worker) -> None:
@@ -229,7 +237,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.build_if_missing:
         try:
             build_if_missing(settings)
-        except Exception as exc:  # BuildError, LockedError, SourceError, ConfigError...
+        except (WartaError, OSError) as exc:     # BuildError, LockedError, SourceError, a full disk...
             print(f"warta-serve: could not build the index: {exc}", file=sys.stderr)
             return 1
     # unexpected errors are logged by webapp.errors: send them to stderr next to gunicorn's log

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from flask import Blueprint, Response, render_template, request
 
+from indexer.errors import IndexUnavailable
 from webapp.app import warta
 
 bp = Blueprint("widget", __name__)
@@ -121,8 +122,8 @@ def snippet(base: str, options: dict) -> str:
 def known_sections() -> list[str]:
     """Sections in the published index, most articles first ([] when there is no index yet)."""
     try:
-        return [str(name) for name in (warta().engine.stats().get("sections") or {})]
-    except Exception:  # no index yet (IndexUnavailable) or a fake engine: the page still works
+        return [name for name, _count in warta().engine.stats().sections]
+    except IndexUnavailable:        # no index yet: the page still works, with free-text sections
         return []
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from ..config import Settings, SourceSettings
+from ..errors import SourceError
 from ..records import Article, Skip
 from .tabular import read_table
 from .text import read_text_file
@@ -27,10 +28,6 @@ __all__ = ["SourceError", "read_source", "read_sources", "source_files", "EXTENS
 
 EXTENSION_FORMATS = {".txt": "text", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl",
                      ".csv": "csv", ".xlsx": "xlsx"}
-
-
-class SourceError(Exception):
-    """A source cannot be read at all: its path is missing or unreadable, or it is misconfigured."""
 
 
 def _format_of(path: Path, configured: str) -> str | None:

@@ -19,8 +19,10 @@ from whoosh.util.times import long_to_datetime
 
 from indexer.config import Settings
 from indexer import learned, stemcache
+from indexer.errors import IndexUnavailable  # raised here, and importable from here as before
 from indexer.search import feedback, snippets, timeline
-from indexer.search.model import ArticleView, FacetValue, Hit, SearchRequest, SearchResult
+from indexer.search.model import (ArticleView, FacetValue, Hit, IndexStats, SearchRequest, SearchResult,
+                                  Suggestion)
 from indexer.search.matching import Matches, PartialPolicy, combine
 from indexer.thesaurus import Thesaurus, load_groups
 from indexer.search.query import Compiler, ParsedQuery, expand_synonyms, expand_thesaurus, parse
@@ -34,10 +36,7 @@ MONTHS_ID = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Ag
              "September", "Oktober", "November", "Desember")
 DAY = 86400 * 10**6  # whoosh datetime longs count microseconds since datetime.min
 MAX_COPIES = 50      # copies of one story listed with an article (a wire story can run in dozens)
-
-
-class IndexUnavailable(RuntimeError):
-    """No index generation has been published yet (run `warta-index build`)."""
+RELATED_SNIPPET_CHARS = 200
 
 
 def month_label(value: str) -> str:
@@ -49,6 +48,8 @@ def month_label(value: str) -> str:
 
 
 class SearchEngine:
+    """The Whoosh + numpy `SearchBackend` (indexer/search/backend.py) over the published generation."""
+
     def __init__(self, settings: Settings):
         self.settings = settings
         self.store = IndexStore(settings.index)
@@ -72,7 +73,8 @@ class SearchEngine:
             if path is None:
                 if snap is not None:  # pointer vanished: keep serving what we have
                     return snap
-                raise IndexUnavailable("belum ada indeks: jalankan `warta-index build` terlebih dahulu")
+                raise IndexUnavailable(f"no index published in {self.store.root} yet: "
+                                       "run `warta-index build` first")
             snap = Snapshot.open(path, self.store.meta(path), self._segment_cache)
             snap.lexicon = learned.generation_lexicon(self.settings.analysis, path)   # curated + learned
             snap.thesaurus = Thesaurus(load_groups(self.settings.search.thesaurus),
@@ -135,9 +137,9 @@ class SearchEngine:
         # the timeline counts exactly the listed results, so every bar narrows to what it shows
         dates = (timeline.build(snap.days, selected, request.date_from, request.date_to)
                  if request.facets else None)
-        hits = self._page(snap, searcher, ranked, m, selected, request)
-        if request.highlight:
-            self._highlight(snap, hits, compiler)
+        # *_html is always HTML: escaped text, with <mark>s only when highlighting
+        marker = snippets.Marker.of(compiler) if request.highlight else snippets.PLAIN
+        hits = self._page(snap, searcher, ranked, m, selected, request, marker)
         suggestion = None
         if text.strip() and total < self.settings.search.suggest_below:
             suggestion = did_you_mean(snap, searcher, text, total, self._count_for)
@@ -247,7 +249,8 @@ class SearchEngine:
         age_days = np.where(pub != NO_DATE, (newest - pub) / DAY, 10 * cfg.recency_scale_days)
         return (1 + cfg.recency_boost * 0.5 ** (age_days / cfg.recency_scale_days)).astype(np.float32)
 
-    def _page(self, snap, searcher, ranked: bool, m: Matches, selected, request) -> list[Hit]:
+    def _page(self, snap, searcher, ranked: bool, m: Matches, selected, request,
+              marker: snippets.Marker) -> list[Hit]:
         start = (request.page - 1) * request.per_page
         need = start + request.per_page
         collapse = self.settings.search.collapse_duplicates
@@ -258,8 +261,9 @@ class SearchEngine:
             if len(ordered) < need and selected.sum() > limit:
                 ordered = self._collapse(snap, self._ordered_docnums(snap, ranked, m, selected, request, None))
         page = ordered[start:need]
+        size = self.settings.search.snippet_chars
         hits = [self._hit(snap, searcher, int(d), float(m.scores[d]),
-                          int(snap.dup_sizes[snap.dup[d]]) - 1 if collapse else 0) for d in page]
+                          int(snap.dup_sizes[snap.dup[d]]) - 1 if collapse else 0, marker, size) for d in page]
         if m.partial_fill:
             for hit, d in zip(hits, page):
                 hit.missing = m.missing(int(d))
@@ -271,19 +275,15 @@ class SearchEngine:
         _, first = np.unique(snap.dup[ordered], return_index=True)
         return ordered[np.sort(first)]
 
-    def _hit(self, snap, searcher, docnum: int, score: float, duplicates: int) -> Hit:
+    def _hit(self, snap, searcher, docnum: int, score: float, duplicates: int,
+             marker: snippets.Marker, snippet_chars: int) -> Hit:
+        """A result; its title and snippet escaped by `marker` (snippets.PLAIN: marks nothing)."""
         f = searcher.stored_fields(docnum)
-        return Hit(id=f["id"], url=f.get("url", ""), title=f.get("title", ""), title_html="",
-                   snippet_html=f.get("text", ""), section=f.get("section", ""), outlet=f.get("outlet", ""),
-                   source=f.get("source", ""), published=f.get("published"), score=round(float(score), 4),
-                   duplicates=max(0, duplicates))
-
-    def _highlight(self, snap, hits: list[Hit], compiler: Compiler) -> None:
-        marker = snippets.Marker.of(compiler)
-        size = self.settings.search.snippet_chars
-        for hit in hits:
-            hit.title_html = marker.all(hit.title)
-            hit.snippet_html = marker.snippet(hit.snippet_html, size)
+        title = f.get("title", "")
+        return Hit(id=f["id"], url=f.get("url", ""), title=title, title_html=marker.all(title),
+                   snippet_html=marker.snippet(f.get("text", ""), snippet_chars), section=f.get("section", ""),
+                   outlet=f.get("outlet", ""), source=f.get("source", ""), published=f.get("published"),
+                   score=round(float(score), 4), duplicates=max(0, duplicates))
 
     def highlight_texts(self, query: str, texts: list[str]) -> list[str]:
         """Each text escaped, with the words (and phrases) of `query` marked, as in the results:
@@ -321,11 +321,8 @@ class SearchEngine:
         members = np.flatnonzero((snap.dup == code) & snap.alive)
         members = members[members != docnum]
         members = members[np.lexsort((members, snap.published[members]))][:limit]
-        out = [self._hit(snap, searcher, int(d), 0.0, int(snap.dup_sizes[code]) - 1) for d in members]
-        for hit in out:
-            hit.title_html = snippets.mark(hit.title, [])
-            hit.snippet_html = snippets.mark(hit.snippet_html[:200], [])
-        return out
+        return [self._hit(snap, searcher, int(d), 0.0, int(snap.dup_sizes[code]) - 1, snippets.PLAIN,
+                          RELATED_SNIPPET_CHARS) for d in members]
 
     def related(self, snap, searcher, docnum: int, fields: dict, limit: int = 5) -> list[Hit]:
         text = " ".join((fields.get("title", ""),) * 2 + (fields.get("lead", ""), fields.get("text", "")[:3000]))
@@ -337,31 +334,30 @@ class SearchEngine:
             if code in seen:
                 continue
             seen.add(code)
-            out.append(self._hit(snap, searcher, hit.docnum, hit.score, int(snap.dup_sizes[code]) - 1))
+            out.append(self._hit(snap, searcher, hit.docnum, hit.score, int(snap.dup_sizes[code]) - 1,
+                                 snippets.PLAIN, RELATED_SNIPPET_CHARS))
             if len(out) == limit:
                 break
-        for hit in out:
-            hit.title_html = snippets.mark(hit.title, [])
-            hit.snippet_html = snippets.mark(hit.snippet_html[:200], [])
         return out
 
-    def suggest(self, prefix: str, limit: int = 8) -> list[dict]:
-        """[{"text", "kind": "term"|"title", "id"}] completions for a typed prefix."""
+    def suggest(self, prefix: str, limit: int = 8) -> list[Suggestion]:
+        """Completions for a typed prefix: up to `limit` words, then a few matching titles."""
         snap = self.snapshot()
         return complete(snap, snap.searcher(), prefix, limit, self._compiler(snap))
 
-    def stats(self) -> dict:
+    def stats(self) -> IndexStats:
         snap = self.snapshot()
         counts = np.bincount(snap.section[snap.alive], minlength=len(snap.section_names))
         dated = snap.published[snap.alive & (snap.published != NO_DATE)]
-        return {
-            "documents": snap.doc_count,
-            "generation": snap.generation,
-            "built_at": snap.meta.get("built_at"),
-            "sections": {str(snap.section_names[i]): int(counts[i]) for i in np.argsort(-counts) if counts[i]},
-            "date_from": long_to_datetime(int(dated.min())).isoformat() if dated.size else None,
-            "date_to": long_to_datetime(int(dated.max())).isoformat() if dated.size else None,
-        }
+        built_at = snap.meta.get("built_at")
+        return IndexStats(
+            documents=int(snap.doc_count),
+            generation=snap.generation,
+            built_at=str(built_at) if built_at else None,
+            sections=tuple((str(snap.section_names[i]), int(counts[i])) for i in np.argsort(-counts) if counts[i]),
+            date_from=long_to_datetime(int(dated.min())).isoformat() if dated.size else None,
+            date_to=long_to_datetime(int(dated.max())).isoformat() if dated.size else None,
+        )
 
 
 def published_str(value: datetime | None) -> str | None:

@@ -7,18 +7,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Literal
+
+from indexer.errors import RequestError    # defined with the other errors; importable from here as before
+
+__all__ = ["SORTS", "RequestError", "SearchRequest", "Hit", "FacetValue", "SearchResult", "ArticleView",
+           "Suggestion", "IndexStats"]
 
 SORTS = ("relevance", "newest", "oldest")
-
-
-class RequestError(ValueError):
-    """A search request with a bad parameter; `code` is stable, `message` is for people (Indonesian)."""
-
-    def __init__(self, code: str, message: str, param: str = ""):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.param = param
 
 
 @dataclass(frozen=True)
@@ -40,8 +36,8 @@ class Hit:
     id: str
     url: str
     title: str
-    title_html: str          # escaped, with <mark> around matches
-    snippet_html: str        # escaped, with <mark> around matches
+    title_html: str          # always escaped HTML; <mark> around matches when the request highlights
+    snippet_html: str        # always escaped HTML; <mark> around matches when the request highlights
     section: str
     outlet: str
     source: str
@@ -115,3 +111,22 @@ class ArticleView:
     published: datetime | None
     related: list[Hit] = field(default_factory=list)
     copies: list[Hit] = field(default_factory=list)   # the same story in other articles (collapsed in results)
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A completion of a typed prefix: a word to search for (`term`) or an article to open (`title`)."""
+    text: str
+    kind: Literal["term", "title"] = "term"
+    id: str | None = None    # the article, for kind "title"
+
+
+@dataclass(frozen=True)
+class IndexStats:
+    """What the published generation holds (/healthz, `warta-index info`, the widget's sections)."""
+    documents: int
+    generation: str
+    built_at: str | None = None                   # ISO 8601 (UTC), from the build report
+    sections: tuple[tuple[str, int], ...] = ()    # (section, articles), most articles first
+    date_from: str | None = None                  # ISO 8601: the oldest and newest dated articles
+    date_to: str | None = None

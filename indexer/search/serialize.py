@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from indexer.search.model import ArticleView, FacetValue, Hit, SearchResult, Timeline
+from indexer.search.model import ArticleView, FacetValue, Hit, IndexStats, SearchResult, Suggestion, Timeline
 
 MAX_PAGES = 1000
 
@@ -80,3 +80,24 @@ def article_to_json(view: ArticleView, related_json=related_to_json) -> dict:
         # additions to the contract
         "copies": [related_json(h) for h in (view.copies or [])],
     }
+
+
+def suggestion_to_json(suggestion: Suggestion) -> dict:
+    return {"text": suggestion.text, "kind": suggestion.kind, "id": suggestion.id}
+
+
+def suggestions_to_json(query: str, suggestions: list[Suggestion]) -> dict:
+    """The /api/suggest response."""
+    return {"query": query, "suggestions": [suggestion_to_json(s) for s in suggestions]}
+
+
+def stats_to_json(stats: IndexStats) -> dict:
+    """`warta-index info --json` (which adds the folder, its size and the last build's report)."""
+    return {"documents": stats.documents, "generation": stats.generation, "built_at": stats.built_at,
+            "sections": dict(stats.sections), "date_from": stats.date_from, "date_to": stats.date_to}
+
+
+def health_to_json(stats: IndexStats) -> dict:
+    """/healthz when an index is published (the 503 shape is the web app's: webapp/api.py)."""
+    return {"status": "ok", "documents": stats.documents, "generation": stats.generation,
+            "built_at": stats.built_at}

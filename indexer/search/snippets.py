@@ -146,3 +146,7 @@ class Marker:
 
     def snippet(self, text: str, size: int) -> str:
         return snippet(self.stem, text, self.terms, size, self.phrases, self.stops)
+
+
+PLAIN = Marker(stem=lambda word: word, terms=frozenset(), phrases=frozenset(), stops=frozenset())
+"""Marks nothing: titles and snippets escaped as they are (requests with highlight=False)."""

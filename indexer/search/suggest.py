@@ -13,6 +13,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 from whoosh import query as Q
 
+from indexer.search.model import Suggestion
 from indexer.search.scoring import Evaluator
 
 _WORDS = re.compile(r"[^\W_]+(?:-[^\W_]+)*", re.UNICODE)
@@ -34,23 +35,23 @@ def words_with_prefix(snap, prefix: str, limit: int) -> list[str]:
     return [str(terms[lo + i]) for i in best[np.argsort(-window[best], kind="stable")]]
 
 
-def complete(snap, searcher, prefix: str, limit: int, compiler) -> list[dict]:
+def complete(snap, searcher, prefix: str, limit: int, compiler) -> list[Suggestion]:
     """Term completions of the last word (most frequent first), then matching titles."""
     words = _WORDS.findall(prefix.lower())
     if not words:
         return []
     head, last = words[:-1], words[-1]
     base = " ".join(head)
-    out: list[dict] = [{"text": (base + " " + term).strip(), "kind": "term", "id": None}
-                       for term in words_with_prefix(snap, last, limit)]
-    completed = [o["text"].split()[-1] for o in out[:3]] or [last]
+    out = [Suggestion((base + " " + term).strip(), "term") for term in words_with_prefix(snap, last, limit)]
+    completed = [o.text.split()[-1] for o in out[:3]] or [last]
     title_query = _title_query(compiler, head, completed)
     if title_query is not None:
         mask, scores = Evaluator(snap.postings(), searcher, snap.alive).run(title_query)
         docs = np.flatnonzero(mask)
         for docnum in docs[np.argsort(-scores[docs], kind="stable")[: max(3, limit // 2)]]:
             fields = searcher.stored_fields(int(docnum))
-            out.append({"text": fields["title"], "kind": "title", "id": fields["id"]})
+            if fields.get("title"):
+                out.append(Suggestion(fields["title"], "title", str(fields["id"])))
     return out[: limit + max(3, limit // 2)]
 
 
