@@ -131,14 +131,14 @@ class SearchEngine:
         matched, scores = m.matched, m.scores
         selected = matched & section_mask & date_mask
         if ranked and self.settings.search.prf_docs > 0 and request.sort == "relevance":
-            self._feedback(snap, searcher, compiler, m, selected, request)
+            self._feedback(snap, searcher, compiler.stem_analyzer, compiled, m, selected, request)
         total = int(selected.sum())
         facets = self._facets(snap, request, matched, section_mask, date_mask) if request.facets else {}
         # the timeline counts exactly the listed results, so every bar narrows to what it shows
         dates = (timeline.build(snap.days, selected, request.date_from, request.date_to)
                  if request.facets else None)
         # *_html is always HTML: escaped text, with <mark>s only when highlighting
-        marker = snippets.Marker.of(compiler) if request.highlight else snippets.PLAIN
+        marker = snippets.Marker.of(compiler.stem_analyzer, compiled) if request.highlight else snippets.PLAIN
         hits = self._page(snap, searcher, ranked, m, selected, request, marker)
         suggestion = None
         if text.strip() and total < self.settings.search.suggest_below:
@@ -163,7 +163,7 @@ class SearchEngine:
         return combine(compiled, results, negative, snap.alive, filtered,
                        PartialPolicy(s.partial_below, s.partial_min_share))
 
-    def _feedback(self, snap, searcher, compiler: Compiler, m: Matches, selected, request) -> None:
+    def _feedback(self, snap, searcher, stem_analyzer, compiled, m: Matches, selected, request) -> None:
         """Re-rank the listed documents with RM3 pseudo-relevance feedback (search.prf_docs > 0)."""
         s = self.settings.search
         order = self._ordered_docnums(snap, True, m, selected, request, s.prf_docs)
@@ -172,8 +172,8 @@ class SearchEngine:
             f = searcher.stored_fields(docnum)
             return "\n".join(f.get(k, "") for k in ("title", "lead", "text"))
 
-        m.scores = feedback.rerank(m.scores, selected, order, stored_text, snap.postings(), compiler.stem_analyzer,
-                                   set(compiler.highlight_terms) | {w for p in compiler.highlight_phrases for w in p},
+        m.scores = feedback.rerank(m.scores, selected, order, stored_text, snap.postings(), stem_analyzer,
+                                   set(compiled.highlight_terms) | {w for p in compiled.highlight_phrases for w in p},
                                    s.prf_docs, s.prf_terms, s.prf_weight,
                                    {"title": s.title_boost, "body": 1.0})
 
@@ -291,8 +291,8 @@ class SearchEngine:
         snap = self.snapshot()
         compiler = self._compiler(snap)
         text = query[: self.settings.search.max_query_chars].encode("utf-8", "replace").decode("utf-8")
-        compiler.compile_groups(self._parse(snap, text), snap.lexicon)
-        marker = snippets.Marker.of(compiler)
+        compiled = compiler.compile_groups(self._parse(snap, text), snap.lexicon)
+        marker = snippets.Marker.of(compiler.stem_analyzer, compiled)
         return [marker.all(t) for t in texts]
 
     # --- articles, suggestions, stats ---------------------------------

@@ -225,11 +225,39 @@ class CompiledGroup:
     relaxable: bool          # a lower-case ambiguous acronym the engine may make optional
 
 
-@dataclass
+@dataclass(frozen=True)
 class CompiledQuery:
-    """The positive AND groups of a query, compiled one by one, and the excluded words."""
+    """The positive AND groups of a query, compiled one by one, the excluded words, and what a
+    result marks: the stems and the phrases (stem tuples, marked only together) of the groups."""
     groups: list[CompiledGroup]
     negative: Q.Query | None
+    highlight_terms: frozenset = frozenset()
+    highlight_phrases: frozenset = frozenset()
+
+
+TEXT_FIELDS = frozenset({"title", "lead", "body", "caption"})
+
+
+def highlights(queries) -> tuple[frozenset, frozenset]:
+    """The stems and phrases the compiled `queries` search in the text fields: what a result marks.
+    Derived from the queries themselves, so marks can never drift from what was searched;
+    exclusions are never passed in, and `exact`-field alternatives (a synonym whose stem is another
+    word) are not marked, since marking works on stems."""
+    terms, phrases = set(), set()
+    stack = list(queries)
+    while stack:
+        q = stack.pop()
+        if isinstance(q, Q.Term):
+            if q.fieldname in TEXT_FIELDS:
+                terms.add(q.text)
+        elif isinstance(q, Q.Phrase):
+            if q.fieldname in TEXT_FIELDS:
+                phrases.add(tuple(q.words))
+        elif isinstance(q, Q.AndNot):
+            stack.append(q.a)
+        elif isinstance(q, Q.CompoundQuery):
+            stack.extend(q.subqueries)
+    return frozenset(terms), frozenset(phrases)
 
 
 def require_word(query: str, label: str) -> str:
@@ -254,8 +282,6 @@ class Compiler:
     prefix_words: object = None  # prefix -> the indexed words that start with it (most frequent first, capped)
     thesaurus: object = None     # indexer.thesaurus.Thesaurus for `thesaurus` units
     synonym_weight: float = 0.5  # a thesaurus synonym's weight against the word as typed
-    highlight_terms: set = dataclasses.field(default_factory=set)
-    highlight_phrases: set = dataclasses.field(default_factory=set)   # stem tuples marked only together
 
     def stems(self, text: str) -> list[str]:
         return analyze(self.stem_analyzer, text, mode="query")
@@ -282,7 +308,6 @@ class Compiler:
         parts = [Q.Term(f, stem, boost=b * weight) for f, b in self.boosts.items()]
         if exact and self.exact_boost > 0:
             parts.append(Q.Term("exact", exact, boost=self.exact_boost * weight))
-        self.highlight_terms.add(stem)
         return Q.Or(parts)
 
     def _sequence(self, stems: list[str], exact: list[str] | None = None) -> Q.Query | None:
@@ -292,7 +317,6 @@ class Compiler:
         if len(stems) == 1:
             ex = exact[0] if exact and len(exact) == 1 else None
             return self._term_any_field(stems[0], ex)
-        self.highlight_phrases.add(tuple(stems))
         return Q.Or([Q.Phrase(f, stems, boost=b) for f, b in self.boosts.items()])
 
     def word(self, text: str) -> Q.Query | None:
@@ -326,7 +350,6 @@ class Compiler:
             if unit.field == "source":
                 return Q.Term("source", unit.text.strip().title())
             stems = self.stems(unit.text)
-            self.highlight_terms.update(stems)
             return Q.And([Q.Term(unit.field, s) for s in stems]) if stems else None
         return None
 
@@ -345,7 +368,6 @@ class Compiler:
             elif len(alt.stems) == 1:
                 parts.append(self._term_any_field(alt.stems[0], None, weight))
             else:
-                self.highlight_phrases.add(alt.stems)
                 parts.append(Q.Or([Q.Phrase(f, list(alt.stems), boost=b * weight) for f, b in self.boosts.items()]))
         if not parts:
             return None
@@ -370,14 +392,11 @@ class Compiler:
             label = " OR ".join(texts)
             groups.append(CompiledGroup(q, label, optional, strict, relaxable(units, lexicon)))
         negatives = self._negatives(parsed)
-        return CompiledQuery(groups, Q.Or(negatives) if negatives else None)
+        terms, phrases = highlights(g.query for g in groups)
+        return CompiledQuery(groups, Q.Or(negatives) if negatives else None, terms, phrases)
 
     def _negatives(self, parsed: ParsedQuery) -> list[Q.Query]:
-        """The excluded units, compiled; excluded words are never highlighted."""
-        saved = set(self.highlight_terms), set(self.highlight_phrases)
-        negatives = [q for q in (self.unit(u) for u in parsed.negatives) if q is not None]
-        self.highlight_terms, self.highlight_phrases = saved
-        return negatives
+        return [q for q in (self.unit(u) for u in parsed.negatives) if q is not None]
 
     def compile(self, parsed: ParsedQuery, mode: str = "and") -> Q.Query | None:
         """AND (or, for the fall-back, OR) of the groups, minus the negatives. None = browse all."""

@@ -136,10 +136,11 @@ class Marker:
     stops: frozenset
 
     @classmethod
-    def of(cls, compiler) -> "Marker":
-        phrases = frozenset(compiler.highlight_phrases)
-        return cls(word_stemmer(compiler.stem_analyzer), frozenset(compiler.highlight_terms), phrases,
-                   stopwords(compiler.stem_analyzer) if phrases else frozenset())
+    def of(cls, stem_analyzer, compiled) -> "Marker":
+        """What `compiled` (a query.CompiledQuery) marks, stemmed like the index."""
+        phrases = compiled.highlight_phrases
+        return cls(word_stemmer(stem_analyzer), compiled.highlight_terms, phrases,
+                   stopwords(stem_analyzer) if phrases else frozenset())
 
     def all(self, text: str) -> str:
         return highlight_all(self.stem, text, self.terms, self.phrases, self.stops)
