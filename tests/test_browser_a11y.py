@@ -48,7 +48,8 @@ def open_article_with_copies(page, base: str) -> None:
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 @pytest.mark.parametrize("where", ["/", "/?q=banjir+bekasi", "/?q=gempa+garut&section=Daerah&from=2023-05-01",
-                                   "ARTICLE", "/bantuan", "/?q=zzqqxx", "SUGGESTIONS"])
+                                   "ARTICLE", "/bantuan", "/?q=zzqqxx", "SUGGESTIONS", "/?q=warga",
+                                   "/embed"])
 def test_no_serious_or_critical_axe_violations(page, live_server, axe, viewport, where):
     page.set_viewport_size(viewport)
     if where == "ARTICLE":

@@ -219,6 +219,35 @@ def test_keyboard_walk_through_with_visible_focus(page, live_server):
     assert params(page.url)["page"] == ["2"] and params(page.url)["q"] == [chosen]
 
 
+def test_keyboard_timeline_article_and_back(page, live_server):
+    """Keyboard only: a timeline bar narrows the search, a result opens, and "Kembali ke pencarian"
+    returns to exactly the narrowed search."""
+    page.goto(live_server + "/?q=warga")
+
+    def tab_until(selector: str, limit: int = 150) -> None:
+        for _ in range(limit):
+            page.keyboard.press("Tab")
+            if page.evaluate(f"!!document.activeElement.closest({selector!r})"):
+                return
+        pytest.fail(f"Tab never reached {selector}")
+
+    tab_until(".timeline-chart a")
+    bar = page.evaluate("document.activeElement.getAttribute('href')")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    narrowed = params(page.url)
+    assert narrowed["q"] == ["warga"] and narrowed["from"] and narrowed["to"] and "from=" in bar
+    search_url = page.url
+    tab_until(".hit-title a")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "/artikel/" in page.url
+    tab_until(".back-link")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert params(page.url) == params(search_url)
+
+
 def test_focus_ring_is_never_removed_in_the_stylesheet(page, live_server):
     page.goto(live_server + "/?q=banjir")
     rules = page.evaluate("""() => [...document.styleSheets].flatMap(s => [...s.cssRules])
