@@ -88,13 +88,14 @@ def _explain(settings, generation, entries, args) -> int:
     parsed = expand_synonyms(parse(args.explain), lexicon)
     expansion = [[u.text] + [" ".join(a) for a in u.alternatives] for g in parsed.groups for u in g
                  if u.kind == "synonym"]
+    synonyms = _thesaurus_forms(settings, args.explain)
     titles = _titles(generation, [i for e in found for i in e.get("examples", [])])
     for e in found:
         e["examples"] = [{"id": i, **titles.get(i, {})} for i in e.get("examples", [])]
     if args.json:
         print(json.dumps({"form": args.explain, "entries": [{k: v for k, v in e.items() if k != "forms"}
                                                             for e in found],
-                          "expands_to": expansion}, ensure_ascii=False, indent=1))
+                          "expands_to": expansion, "synonyms": synonyms}, ensure_ascii=False, indent=1))
         return EXIT_OK
     if not found:
         print(f"{args.explain!r}: no curated or learned entry")
@@ -112,7 +113,24 @@ def _explain(settings, generation, entries, args) -> int:
         print("a query for it expands to: " + "; ".join(" | ".join(forms) for forms in expansion))
     else:
         print("a query for it is not expanded")
+    if synonyms:
+        print("news synonyms (thesaurus, weighted search.synonym_weight): " + " | ".join(synonyms))
     return EXIT_OK
+
+
+def _thesaurus_forms(settings, text: str) -> list[str]:
+    """The thesaurus forms a query for `text` also searches (indexer.thesaurus)."""
+    from indexer.analysis import make_analyzer
+    from indexer.search.query import Compiler
+    from indexer.thesaurus import Thesaurus, load_groups
+
+    groups = load_groups(settings.search.thesaurus)
+    if not groups or settings.search.synonym_weight <= 0:
+        return []
+    thesaurus = Thesaurus(groups, Compiler.stemmer_of(make_analyzer(settings.analysis)))
+    words = text.split()
+    return [" ".join(alt.words) for start, end in thesaurus.spans(words)
+            for alt in thesaurus.alternatives(words[start:end])]
 
 
 def _titles(generation, ids: list[str]) -> dict[str, dict]:

@@ -94,3 +94,17 @@ def test_the_builtin_thesaurus_reads_and_keeps_each_word_in_one_group():
     assert len(forms) == len(set(forms)), "a form is in two groups"
     with pytest.raises(LexiconError):
         read_groups("tewas | wafat | @ambiguous")
+
+
+def test_lexicon_explain_names_the_news_synonyms(town, tmp_path, capsys):
+    import json
+
+    from indexer.cli import main as cli_main
+    cfg = tmp_path / "warta.toml"          # the fixture's settings come from a mapping: write a config
+    cfg.write_text(f'[search]\nthesaurus = "{town.search.thesaurus}"\n', encoding="utf-8")
+    args = ["--config", str(cfg), "--index-dir", str(town.index.dir)]
+    assert cli_main(args + ["lexicon", "--explain", "dipecat", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["synonyms"] == ["phk"]
+    assert cli_main(args + ["lexicon", "--explain", "tewas"]) == 0
+    out = capsys.readouterr().out
+    assert "news synonyms" in out and "meninggal dunia" in out and "wafat" in out
