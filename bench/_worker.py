@@ -65,10 +65,12 @@ def cmd_update(args) -> dict:
     generation, report = update(settings, [args.source], quiet=True)
     end = time.perf_counter()
     from whoosh import index as whoosh_index
+
+    from indexer.whooshfast import segment_ids
     ix = whoosh_index.open_dir(str(generation))
     return {"generation": str(generation), "seconds": round(end - start, 2),
             "report_seconds": round(report.seconds, 2), "added": report.added, "replaced": report.replaced,
-            "unchanged": report.unchanged, "documents": ix.doc_count(), "segments": len(ix._segments()),
+            "unchanged": report.unchanged, "documents": ix.doc_count(), "segments": len(segment_ids(ix)),
             "stemming": report.stemming, "index_bytes": du_bytes(Path(generation)), "rusage": _rusage()}
 
 

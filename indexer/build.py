@@ -26,12 +26,11 @@ from indexer.records import Article, Skip
 from indexer.report import BuildReport, reasons_text
 from indexer import learned, stemcache
 from indexer.killpoint import kill_point
-from indexer.parallel import ParallelWriter
-from indexer.postings import WartaCodec
 from indexer.duplicates import DuplicateFinder
 from indexer.errors import BuildError  # raised here, and importable from here as before
 from indexer.schema import document_fields, make_schema
 from indexer.store import IndexStore
+from indexer.whooshfast import ParallelWriter, WartaCodec, segment_ids
 
 
 def resolve_sources(settings: Settings, names: Sequence[str] | None) -> list[SourceSettings]:
@@ -149,7 +148,7 @@ def build(settings: Settings, source_names: Sequence[str] | None = None, strict:
     """Full rebuild into a staging folder, then an atomic swap. Returns (generation, report).
 
     One pass, streaming: the main process reads articles, gives each its story signature and
-    hands it to the writer processes (indexer.parallel), so no more than a few batches of
+    hands it to the writer processes (indexer.whooshfast.ParallelWriter), so no more than a few batches of
     articles are held in memory whatever the size of the archive.
     """
     sources = resolve_sources(settings, source_names)
@@ -189,7 +188,7 @@ def build(settings: Settings, source_names: Sequence[str] | None = None, strict:
         report.stemming = _save_stems(analyzer, store, stems, writer.learned_stems)
         _save_acronyms(miner, staging, report)
         published = time.monotonic()
-        built = [seg.segment_id() for seg in ix._segments()]
+        built = segment_ids(ix)
         generation = store.publish(staging, _meta(settings, sources, report, "build", ix.doc_count(), built))
         report.seconds = time.monotonic() - start
         report.phases["publish"] = round(time.monotonic() - published, 2)
@@ -219,7 +218,7 @@ def _writer_options(settings: Settings) -> dict:
     """Whoosh writer options shared by builds, updates and merges.
 
     Separate segment files (compound=False) are memory-mapped by readers instead of copied into
-    each reader's memory; WartaCodec writes the same W3 format faster (see indexer.postings).
+    each reader's memory; WartaCodec writes the same W3 format faster (see indexer.whooshfast).
     """
     return {"limitmb": settings.index.limitmb, "compound": False,
             "codec": WartaCodec(inlinelimit=settings.index.inline_postings)}
@@ -371,11 +370,11 @@ def update(settings: Settings, source_names: Sequence[str] | None = None, prune:
         kill_point("commit")
         writer.commit()
         kill_point("committed")
-        if len(ix._segments()) > settings.index.merge_segments_above:
+        if len(segment_ids(ix)) > settings.index.merge_segments_above:
             kill_point("optimize")
             ix.writer(**_writer_options(settings)).commit(
                 mergetype=functools.partial(merge_small_segments, keep=built))
-        built = built & {seg.segment_id() for seg in ix._segments()}
+        built = built & set(segment_ids(ix))
         _save_acronyms(miner, staging, report)
         generation = store.publish(staging, _meta(settings, sources, report, "update", ix.doc_count(), built))
         report.seconds = time.monotonic() - start

@@ -14,7 +14,7 @@ the build).
 from __future__ import annotations
 
 __all__ = ["WartaError", "ConfigError", "SourceError", "LexiconError", "BuildError", "LockedError",
-           "IndexUnavailable", "RequestError", "EvalError"]
+           "IndexUnavailable", "IncompatibleWhoosh", "RequestError", "EvalError"]
 
 
 class WartaError(Exception):
@@ -51,6 +51,11 @@ class LockedError(WartaError, RuntimeError):
 
 class IndexUnavailable(WartaError, RuntimeError):
     """No index generation has been published yet (run `warta-index build`)."""
+
+
+class IncompatibleWhoosh(WartaError, RuntimeError):
+    """The installed Whoosh is not the one indexer.whooshfast was verified with (it reads and
+    writes Whoosh's files through its private API, so another version could be silently wrong)."""
 
 
 # --- a search request (the reader's side) ----------------------------------------------------

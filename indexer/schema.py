@@ -12,14 +12,14 @@ from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
 from indexer.analysis import make_analyzer, make_exact_analyzer
 from indexer.config import AnalysisSettings
 from indexer.duplicates import duplicate_key
-from indexer.postings import FastPositions
 from indexer.records import Article
+from indexer.whooshfast import FastPositions
 
 TEXT_FIELDS = ("title", "lead", "body", "caption")
 
 
 def _text(**kwargs) -> TEXT:
-    """A positional TEXT field whose postings are computed by the fast path (indexer.postings)."""
+    """A positional TEXT field whose postings are computed by the fast path (indexer.whooshfast)."""
     field = TEXT(**kwargs)
     field.format = FastPositions(field_boost=field.format.field_boost)
     return field

@@ -1,9 +1,9 @@
 """The architecture, checked: import contracts, who reaches into Whoosh's internals, the
 SearchBackend seam, and where a broad `except` may stand (docs/architecture.md).
 
-Each check compares against an explicit list, so the architecture cannot erode silently: a new
-module poking at Whoosh's private attributes, or a new `except Exception`, fails here until the
-list is changed on purpose (and, for the Whoosh list, the plan is to shrink it to one package).
+Each check compares against an explicit list, so the architecture cannot erode silently: a module
+outside indexer.whooshfast poking at Whoosh's private attributes, or a new `except Exception`,
+fails here until the code or the list is changed on purpose.
 """
 from __future__ import annotations
 
@@ -27,7 +27,8 @@ def modules(*roots: str):
 
 # ============================================================================ import contracts
 
-CONTRACTS = {"library-without-web", "readers-without-search", "web-through-the-backend"}
+CONTRACTS = {"library-without-web", "readers-without-search", "web-through-the-backend",
+             "whoosh-internals-in-whooshfast"}
 
 
 def test_import_contracts_are_declared():
@@ -55,18 +56,21 @@ def test_import_contracts_hold():
 
 # ============================================================================ Whoosh internals
 
-INTERNAL_PACKAGES = ("whoosh.codec", "whoosh.filedb", "whoosh.columns")
+# Whoosh's storage and writer internals: only the package below imports them (the AST scan here,
+# and the `whoosh-internals-in-whooshfast` import contract, which must list the same modules)
+INTERNAL_PACKAGES = ("whoosh.codec", "whoosh.filedb", "whoosh.columns", "whoosh.matching", "whoosh.multiproc",
+                     "whoosh.writing", "whoosh.system", "whoosh.util.numeric")
 
-# the modules that depend on Whoosh's storage format or private attributes today; a later step
-# moves them into one package, and this list shrinks with it
+WHOOSH_OWNER = "indexer.whooshfast"       # the one package that depends on Whoosh's internals
+
+# its modules that do (the others only hold its interface and version check)
 WHOOSH_INTERNALS = {
-    "bench._worker",               # ix._segments()
-    "indexer.build",               # ix._segments()
-    "indexer.parallel",            # MpWriter's sub-writer protocol (_finalize_segment, _commit_toc, ...)
-    "indexer.postings",            # the W3 codec's posting and term-info formats
-    "indexer.search.columns",      # column, length and term-table files read as whole arrays
-    "indexer.search.scoring",      # block matchers' _ids/_weights, segment term readers
-    "indexer.segwriter",           # SegmentWriter's own checks and boosts
+    "indexer.whooshfast.codec",            # the W3 codec's posting and term-info formats
+    "indexer.whooshfast.columns",          # column and length files read as whole arrays
+    "indexer.whooshfast.formats",          # NUMERIC's struct, Whoosh's posting value encoding
+    "indexer.whooshfast.parallel",         # MpWriter's sub-writer protocol (_finalize_segment, _commit_toc, ...)
+    "indexer.whooshfast.reading",          # block matchers' _ids/_weights, term index records, _segments()
+    "indexer.whooshfast.segwriter",        # SegmentWriter's own checks and boosts
 }
 
 
@@ -105,11 +109,21 @@ def whoosh_internals(tree: ast.Module) -> set[str]:
     return found
 
 
-def test_whoosh_internals_stay_in_the_listed_modules():
+def test_whoosh_internals_stay_in_whooshfast():
     found = {name: uses for name, path in modules(*SOURCES)
              if (uses := whoosh_internals(ast.parse(path.read_text(encoding="utf-8"))))}
     assert set(found) == WHOOSH_INTERNALS, {name: sorted(uses) for name, uses in found.items()
                                             if name not in WHOOSH_INTERNALS}
+    assert all(name.startswith(WHOOSH_OWNER + ".") for name in WHOOSH_INTERNALS)
+
+
+def test_the_import_contract_protects_the_same_whoosh_modules():
+    config = configparser.ConfigParser()
+    config.read(REPO / "setup.cfg", encoding="utf-8")
+    contract = config["importlinter:contract:whoosh-internals-in-whooshfast"]
+    assert contract["type"] == "protected"
+    assert contract["protected_modules"].split() == list(INTERNAL_PACKAGES)
+    assert contract["allowed_importers"].split() == [WHOOSH_OWNER, "whoosh"]
 
 
 def test_the_whoosh_scan_sees_what_it_should():

@@ -16,6 +16,7 @@ CONTRACT = {
     "LexiconError": (ValueError, ("indexer.lexicon",), cli.EXIT_FAIL),
     "BuildError": (RuntimeError, ("indexer.build",), cli.EXIT_FAIL),
     "IndexUnavailable": (RuntimeError, ("indexer.search.engine",), cli.EXIT_FAIL),
+    "IncompatibleWhoosh": (RuntimeError, (), cli.EXIT_FAIL),
     "LockedError": (RuntimeError, ("indexer.store",), cli.EXIT_LOCKED),
     "RequestError": (ValueError, ("indexer.search.model", "indexer.search"), cli.EXIT_USAGE),
     "EvalError": (ValueError, ("indexer.evaluate",), cli.EXIT_USAGE),

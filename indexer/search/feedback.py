@@ -14,7 +14,7 @@ from collections import Counter
 
 import numpy as np
 
-from indexer.postings import TermPositions
+from indexer.termpositions import TermPositions
 
 MIN_TERM_CHARS = 3
 

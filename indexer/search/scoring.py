@@ -18,33 +18,12 @@ from collections import OrderedDict
 
 import numpy as np
 from whoosh import query as Q
-from whoosh.matching import ListMatcher
 
-from indexer.search import columns
+from indexer import whooshfast
 
 K1, B = 1.2, 0.75
 SCORED_FIELDS = ("title", "lead", "body", "caption", "exact")
 CACHE_TERMS = 20_000
-
-
-def _leaf_arrays(matcher) -> tuple[np.ndarray, np.ndarray]:
-    """All (docnum, weight) pairs of an on-disk W3 posting list, block by block."""
-    if isinstance(matcher, ListMatcher):     # a short list stored in the term index (WartaCodec)
-        return (np.asarray(matcher._ids, dtype=np.int64),
-                np.asarray(matcher._weights if matcher._weights else [1.0] * len(matcher._ids),
-                           dtype=np.float32))
-    ids, weights = [], []
-    while matcher.is_active():
-        if matcher._ids is None:
-            matcher._read_ids()
-        if matcher._weights is None:
-            matcher._read_weights()
-        ids.append(np.asarray(matcher._ids, dtype=np.int64))
-        weights.append(np.asarray(matcher._weights, dtype=np.float32))
-        matcher._next_block()
-    if not ids:
-        return np.empty(0, np.int64), np.empty(0, np.float32)
-    return np.concatenate(ids), np.concatenate(weights)
 
 
 def _bounded_put(cache: OrderedDict, key, value):
@@ -109,18 +88,14 @@ class PostingsCache:
         self.avg = {f: max(float(a.mean()), 1.0) if a.size else 1.0 for f, a in self.lengths.items()}
 
     def _field_lengths(self, field: str) -> np.ndarray:
-        return columns.field_lengths(self._reader, field)
+        return whooshfast.field_lengths(self._reader, field)
 
     def _segment_postings(self, seg, segment_id: str, field: str, text: str):
         key = (segment_id, field, text)
         value = self.segments.get(key)
         if value is None:
-            with self._lock:      # the membership test reads the shared term file too
-                if (field, text) in seg:
-                    btext = seg._text_to_bytes(field, text)
-                    value = _leaf_arrays(seg._terms.matcher(field, btext, seg.schema[field].format))
-                else:
-                    value = (np.empty(0, np.int64), np.empty(0, np.float32))
+            with self._lock:      # a segment's files are shared: one read at a time
+                value = whooshfast.posting_arrays(seg, field, text)
             self.segments.put(key, value)
         return value
 

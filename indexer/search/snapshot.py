@@ -16,7 +16,7 @@ import numpy as np
 from whoosh import index as whoosh_index
 from whoosh.util.times import datetime_to_long
 
-from indexer.search import columns
+from indexer import whooshfast
 from indexer.search.scoring import PostingsCache, SegmentCache
 from indexer.search.timeline import Days
 
@@ -70,15 +70,15 @@ class Snapshot:
     def open(cls, path: Path, meta: dict, segment_cache: SegmentCache | None = None) -> "Snapshot":
         ix = whoosh_index.open_dir(str(path))
         with ix.reader() as reader:
-            alive = columns.alive(reader)
-            section_names, section = _codes(columns.strings(reader, "section"))
-            month_names, month = _codes(columns.strings(reader, "month"))
-            dup_names, dup = _codes(columns.strings(reader, "dup"))
-            raw = columns.numeric(reader, "published").astype(np.uint64)
+            alive = whooshfast.alive(reader)
+            section_names, section = _codes(whooshfast.string_column(reader, "section"))
+            month_names, month = _codes(whooshfast.string_column(reader, "month"))
+            dup_names, dup = _codes(whooshfast.string_column(reader, "dup"))
+            raw = whooshfast.numeric_column(reader, "published").astype(np.uint64)
             # an undated document reads back as the column default 2**64 - 1, which fits no int64
             published = np.where(raw <= np.uint64(MAX_LONG), raw, np.uint64(0)).astype(np.int64)
             published[raw > np.uint64(MAX_LONG)] = NO_DATE
-            outlets = {o.lower(): o for o in set(columns.strings(reader, "outlet")) if o}
+            outlets = {o.lower(): o for o in set(whooshfast.string_column(reader, "outlet")) if o}
         # documents without a date have an empty month code; keep their published at NO_DATE
         empty_month = np.flatnonzero(month_names == "")
         if empty_month.size:
@@ -118,7 +118,7 @@ class Snapshot:
             if self._vocab is None:
                 terms, freqs = [], []
                 with self.ix.reader() as reader:
-                    for text, df in sorted(columns.doc_frequencies(reader, "exact").items()):
+                    for text, df in sorted(whooshfast.doc_frequencies(reader, "exact").items()):
                         if len(text) > 1 and not text.isdigit():
                             terms.append(text)
                             freqs.append(df)

@@ -1,4 +1,5 @@
-"""Whole-column reads (indexer.search.columns) equal Whoosh's value-by-value reads."""
+"""Whole columns, posting arrays and document frequencies (indexer.whooshfast) equal Whoosh's own
+reads."""
 from __future__ import annotations
 
 import numpy as np
@@ -7,7 +8,7 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.util.numeric import byte_to_length
 
 from indexer.build import build, update
-from indexer.search import columns
+from indexer import whooshfast
 from tests.support import jsonl_source, settings_for, write_jsonl
 
 
@@ -33,13 +34,13 @@ def test_columns_match_whoosh_across_segments_deletions_and_missing_values(tmp_p
     with ix.reader() as reader:
         assert len(reader.leaf_readers()) > 1 and reader.has_deletions()
         n = reader.doc_count_all()
-        alive = columns.alive(reader)
+        alive = whooshfast.alive(reader)
         assert alive.tolist() == [not reader.is_deleted(d) for d in range(n)]
         assert alive.sum() == 320
         for field in ("section", "month", "dup", "outlet", "id"):
-            assert columns.strings(reader, field) == list(reader.column_reader(field)), field
+            assert whooshfast.string_column(reader, field) == list(reader.column_reader(field)), field
         raw = [v for v in reader.column_reader("published", translate=False)]
-        assert columns.numeric(reader, "published").astype(np.uint64).tolist() == raw
+        assert whooshfast.numeric_column(reader, "published").astype(np.uint64).tolist() == raw
         for field in ("title", "lead", "body", "caption", "exact"):
             expected = []
             for leaf, _ in reader.leaf_readers():
@@ -48,7 +49,7 @@ def test_columns_match_whoosh_across_segments_deletions_and_missing_values(tmp_p
                     continue
                 col = leaf._perdoc.column_reader(_lenfield(field), LENGTHS_COLUMN)
                 expected += [byte_to_length(col[d]) for d in range(leaf.doc_count_all())]
-            assert columns.field_lengths(reader, field).tolist() == expected, field
+            assert whooshfast.field_lengths(reader, field).tolist() == expected, field
 
 
 def test_doc_frequencies_match_whoosh_terms_with_inlined_and_block_postings(tmp_path):
@@ -58,7 +59,29 @@ def test_doc_frequencies_match_whoosh_terms_with_inlined_and_block_postings(tmp_
     ix = whoosh_index.open_dir(str(generation))
     with ix.reader() as reader:
         expected = {t.decode("utf-8"): info.doc_frequency() for t, info in reader.iter_field("exact")}
-        got = columns.doc_frequencies(reader, "exact")
+        got = whooshfast.doc_frequencies(reader, "exact")
         assert got == expected
         assert max(got.values()) >= 100 and min(got.values()) == 1      # block and inlined lists
-        assert columns.doc_frequencies(reader, "nonexistent") == {}
+        assert whooshfast.doc_frequencies(reader, "nonexistent") == {}
+
+
+def test_posting_arrays_match_whoosh_for_inlined_and_block_lists_in_every_segment(tmp_path):
+    src = write_jsonl(tmp_path / "a.jsonl", records(300))
+    settings = settings_for(tmp_path, [jsonl_source(src)], index={"procs": 2, "segment_mb": 1})
+    generation, _ = build(settings)
+    ix = whoosh_index.open_dir(str(generation))
+    with ix.reader() as reader:
+        leaves = [leaf for leaf, _ in reader.leaf_readers()]
+        assert len(leaves) > 1
+        sizes = set()
+        for leaf in leaves:
+            for field in ("title", "body", "section"):
+                for btext in list(leaf.lexicon(field))[:40] + [b"tidak-ada"]:
+                    text = btext.decode("utf-8")
+                    ids, weights = whooshfast.posting_arrays(leaf, field, text)
+                    expected = (list(leaf.postings(field, text).items_as("weight"))
+                                if (field, text) in leaf else [])
+                    assert list(zip(ids.tolist(), weights.tolist())) == expected, (field, text)
+                    assert ids.dtype == np.int64 and weights.dtype == np.float32
+                    sizes.add(len(expected) >= 16)
+        assert sizes == {True, False}          # lists stored inline and in blocks

@@ -1,8 +1,7 @@
-"""The fast indexing path (indexer.postings) gives exactly the postings of Whoosh's own path."""
+"""WartaCodec and FastPositions (indexer.whooshfast) give Whoosh's postings and files."""
 from __future__ import annotations
 
 import pickle
-from collections import defaultdict
 
 import pytest
 from hypothesis import given, settings
@@ -10,71 +9,10 @@ from hypothesis import strategies as st
 from whoosh import index as whoosh_index
 from whoosh.formats import Positions
 
-from indexer.analysis import make_analyzer, make_exact_analyzer
-from indexer.config import AnalysisSettings, SourceSettings, load_settings
-from indexer.postings import FastPositions, TermPositions, WartaCodec
-from indexer.readers import read_source
-from indexer.records import Article
+from indexer.config import AnalysisSettings
 from indexer.schema import make_schema
-from tests.support import REPO
-
-ANALYSES = {
-    "stemmed": lambda: make_analyzer(AnalysisSettings()),
-    "exact": lambda: make_exact_analyzer(AnalysisSettings()),
-    "unstemmed": lambda: make_analyzer(AnalysisSettings(stemmer="none")),
-}
-
-TRICKY = [
-    "",
-    "yang dan di",                                   # only stopwords
-    "Presiden AS bertemu as roda, Bin Laden dan bin", # ambiguous acronyms in both cases
-    "kata-kata anak-anaknya Jakarta-Cikampek Kim Jong-un TNI-Polri e-KTP COVID-19 U-16 18-0",
-    "Ma'ruf Jum'at Indonesia's Instagram-nya 6.217 2,5 Rp5,2 1.000.000",
-    "Cafe\u0301 Ame\u0301lie ‘kutip’ don’t ganjil\u2010genap",  # NFD input, curly quotes, U+2010
-    "yang yang Korut yang DK PBB menandatangani penandatanganan",
-    "  \n\t berulang-ulang  berulang-ulang ",
-]
-
-
-def whoosh_positions(analyzer, text: str) -> dict[str, list[int]]:
-    out = defaultdict(list)
-    for t in analyzer(text, positions=True, mode="index"):
-        out[t.text].append(t.pos)
-    return dict(out)
-
-
-def demo_texts() -> list[str]:
-    texts = []
-    settings = load_settings(REPO / "config.toml")
-    for item in read_source(SourceSettings(name="demo", path=REPO / "demo" / "corpus"), settings):
-        if isinstance(item, Article):
-            texts += [item.title, item.lead, item.body, item.caption]
-    return [t for t in texts if t]
-
-
-@pytest.mark.parametrize("kind", sorted(ANALYSES))
-def test_fast_path_matches_whoosh_on_demo_corpus_and_tricky_text(kind):
-    analyzer = ANALYSES[kind]()
-    fast = TermPositions.for_analyzer(analyzer)
-    assert fast is not None
-    texts = demo_texts() + TRICKY
-    assert len(texts) > 150
-    for text in texts:
-        assert dict(fast(text)) == whoosh_positions(analyzer, text), text[:80]
-
-
-_WORDS = st.sampled_from(["yang", "AS", "as", "Bin", "bin", "Korut", "menandatangani", "kata-kata",
-                          "Jakarta-Cikampek", "e-KTP", "6.217", "Ma'ruf", "Indonesia's", "dan",
-                          "penyelidikan", "relawan", "Bekasi", "DPR", "U-16", "café", "–", ",", "\n"])
-_TEXT = st.one_of(st.lists(_WORDS, max_size=40).map(" ".join), st.text(max_size=200))
-
-
-@settings(max_examples=300, deadline=None)
-@given(text=_TEXT)
-def test_fast_path_matches_whoosh_on_generated_text(text):
-    for kind in ("stemmed", "exact"):
-        analyzer = ANALYSES[kind]()
-        assert dict(TermPositions.for_analyzer(analyzer)(text)) == whoosh_positions(analyzer, text)
+from indexer.whooshfast import FastPositions, WartaCodec, segment_ids
+from tests.test_termpositions import ANALYSES, TRICKY
 
 
 def test_fast_format_gives_whoosh_word_values_and_pickles_without_cache():
@@ -88,11 +26,6 @@ def test_fast_format_gives_whoosh_word_values_and_pickles_without_cache():
         sorted(plain.word_values(text, analyzer, mode="query"))
     restored = pickle.loads(pickle.dumps(fast))
     assert "_fast" not in restored.__dict__ and restored == fast
-
-
-def test_other_analyzers_are_not_taken_over():
-    from whoosh.analysis import StandardAnalyzer
-    assert TermPositions.for_analyzer(StandardAnalyzer()) is None
 
 
 def test_inlined_short_posting_lists_read_back(tmp_path):
@@ -117,7 +50,7 @@ def test_inlined_short_posting_lists_read_back(tmp_path):
         w.add_document(id="6", title="Korut lagi", section="Dunia")
     ix.writer(codec=WartaCodec(inlinelimit=4)).commit(optimize=True)
     with ix.searcher() as s:
-        assert len(ix._segments()) == 1 and s.doc_count() == 7
+        assert len(segment_ids(ix)) == 1 and s.doc_count() == 7
         assert sorted(s.reader().postings("title", "korut").all_ids()) == [0, 1, 6]
 
 
@@ -126,7 +59,7 @@ def test_term_index_writer_writes_whooshs_bytes(tmp_path):
     from whoosh.filedb.filestore import FileStorage
     from whoosh.filedb.filetables import OrderedHashWriter
 
-    from indexer.postings import _TermIndexWriter
+    from indexer.whooshfast.codec import _TermIndexWriter
 
     storage = FileStorage(str(tmp_path))
     keys = sorted({bytes([i % 7]) + f"kata{i * 7919 % 5003}".encode() for i in range(3000)})
@@ -149,7 +82,7 @@ def test_fast_index_gives_whooshs_postings_for_ids_and_numbers(when, number, tex
 
     from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC
 
-    from indexer.postings import fast_index
+    from indexer.whooshfast.formats import fast_index
 
     for field, value in ((DATETIME(), when), (NUMERIC(bits=64, signed=True), number),
                          (NUMERIC(), number % 2**31), (ID(), text), (ID(field_boost=2.0), text)):

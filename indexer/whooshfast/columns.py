@@ -1,19 +1,15 @@
 """Whole Whoosh columns as numpy arrays, read segment by segment in a few calls.
 
-Whoosh's column readers return one value per call (a seek, a read and an unpack each): at 220k
-articles, loading the facet, date and field-length arrays of a new generation that way took
-~9 s per process, paid by the first search after every build or update. The fixed-width
-(numeric) and variable-width (bytes) column files are laid out so that a segment's whole column
-is one read; anything else falls back to Whoosh's own iteration.
+Whoosh's column readers return one value per call (a seek, a read and an unpack each), which a
+new generation's facet, date and field-length arrays cannot afford (docs/decisions.md, "Column
+arrays"). The fixed-width (numeric) and variable-width (bytes) column files are laid out so that
+a segment's whole column is one read; anything else falls back to Whoosh's own iteration.
 """
 from __future__ import annotations
-
-import struct
 
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.columns import EmptyColumnReader, NumericColumn, VarBytesColumn
-from whoosh.system import pack_ushort
 from whoosh.util.numeric import byte_to_length
 
 _BYTE_LENGTHS = np.array([byte_to_length(i) for i in range(256)], dtype=np.float32)
@@ -35,7 +31,7 @@ def _numeric(reader, n: int, typecode: str, default) -> np.ndarray:
     return out
 
 
-def numeric(ix_reader, fieldname: str, column=None) -> np.ndarray:
+def numeric_column(ix_reader, fieldname: str, column=None) -> np.ndarray:
     """One value per document number of a numeric column (e.g. a DATETIME field's longs)."""
     column = column or ix_reader.schema[fieldname].column_type
     parts = []
@@ -65,7 +61,7 @@ def field_lengths(ix_reader, fieldname: str) -> np.ndarray:
     return _BYTE_LENGTHS[codes]
 
 
-def strings(ix_reader, fieldname: str) -> list[str]:
+def string_column(ix_reader, fieldname: str) -> list[str]:
     """The column values (decoded text) of a sortable ID field, one per document number."""
     field = ix_reader.schema[fieldname]
     column = field.column_type
@@ -94,28 +90,3 @@ def alive(ix_reader) -> np.ndarray:
             deleted = np.fromiter(leaf.deleted_docs_set, dtype=np.int64)
             mask[offset + deleted] = False
     return mask
-
-
-
-_DOC_FREQ = struct.Struct("!I")
-_DOC_FREQ_AT = 5            # W3TermInfo header "!BfIBBfII": flags, weight, then the document frequency
-
-
-def doc_frequencies(ix_reader, fieldname: str) -> dict[str, int]:
-    """term -> document frequency of every term of a field, summed over segments.
-
-    Read from the raw term-index records: Whoosh's `iter_field` decodes each term's whole
-    TermInfo, which for a short posting list stored inline (WartaCodec) unpickles its postings.
-    """
-    out: dict[str, int] = {}
-    for leaf, _offset in ix_reader.leaf_readers():
-        terms = leaf._terms
-        if fieldname not in terms._fieldmap:
-            continue
-        prefix = pack_ushort(terms._fieldmap[fieldname])
-        for key, value in terms._tindex.items_from(prefix):
-            if not key.startswith(prefix):
-                break
-            text = key[len(prefix):].decode("utf-8")
-            out[text] = out.get(text, 0) + _DOC_FREQ.unpack_from(value, _DOC_FREQ_AT)[0]
-    return out

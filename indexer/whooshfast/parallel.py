@@ -2,11 +2,11 @@
 
 Whoosh's MpWriter hands batches of documents to sub-writer processes through job files, which
 is kept here. What changes is what a sub-writer does when its posting pool fills up: Whoosh
-pickles the pool to a temporary run and merges all runs at commit (that spill and merge cost
-half of a 22k-article build and grows with the archive); a `SegmentTask` instead writes the
-pool out as a finished segment and starts the next one. So a sub-writer's memory is bounded by
-`segment_mb`, every posting is written once, and the index has a few segments per process
-(searches read them as one; `warta-index update` merges when there are too many).
+pickles the pool to a temporary run and merges all runs at commit (a cost that grows with the
+archive); a `SegmentTask` instead writes the pool out as a finished segment and starts the next
+one. So a sub-writer's memory is bounded by `segment_mb`, every posting is written once, and the
+index has a few segments per process (searches read them as one; `warta-index update` merges
+when there are too many).
 
 Sub-writers stem unseen words themselves and hand the new stems back with their segments, so
 the parent can keep the on-disk stem table current (indexer.stemcache).
@@ -16,8 +16,9 @@ from __future__ import annotations
 import queue
 
 from whoosh.multiproc import MpWriter, SubWriterTask
+
 from indexer import stemcache
-from indexer.segwriter import TermPoolWriter
+from indexer.whooshfast.segwriter import TermPoolWriter
 
 _NO_SPILL_MB = 1 << 20      # a sub-writer's own pool limit: never reached, segments roll over first
 

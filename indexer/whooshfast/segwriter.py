@@ -4,19 +4,20 @@ Whoosh's writer appends every posting to one big list as a (field, term, docnum,
 tuple, sorts the list at commit and then feeds the codec one posting at a time. `TermPool` keeps
 one list per (field, term) instead, so the commit sorts only the distinct terms and hands the
 codec whole posting lists (`WartaCodec`'s writer stores them a block at a time, short ones straight
-into the term index): writer time per 6,000 articles ~15 -> ~12 s. The segment files are the same
-bytes (tests/test_segwriter.py compares them with Whoosh's own writer's).
+into the term index). The segment files are the same bytes (tests/test_whooshfast_segwriter.py
+compares them with Whoosh's own writer's); measurements: docs/decisions.md ("Builds").
 
 The pool never spills to disk, so its owner must bound it: a build's writer processes finish a
-segment when `currentsize` passes `segment_mb` (indexer.parallel). Updates, whose size is not
-known in advance, keep Whoosh's spilling writer. Segment merges (`add_reader`) go through the
-same `pool.add` and work too.
+segment when `currentsize` passes `segment_mb` (indexer.whooshfast.parallel). Updates, whose size
+is not known in advance, keep Whoosh's spilling writer. Segment merges (`add_reader`) go through
+the same `pool.add` and work too.
 """
 from __future__ import annotations
 
 from whoosh.writing import SegmentWriter
 
-from indexer.postings import ONE_POSITION, FieldLengths, encode_positions, fast_index, fast_positions
+from indexer.whooshfast.codec import FieldLengths
+from indexer.whooshfast.formats import ONE_POSITION, encode_positions, fast_index, fast_positions
 
 _POSTING_BYTES = 110        # what Whoosh's pool counts per posting (kept: the same segment boundaries)
 _TERM_BYTES = 200           # a new term's key, list and dictionary entry, roughly
@@ -103,14 +104,6 @@ class TermPool:
                     postings = _flat(sorted(_triples(postings)))    # as Whoosh orders postings
                 fieldwriter.add_term_postings(btext, postings, field_lengths)
             fieldwriter.finish_field()
-
-    def iter_postings(self):
-        """All postings as Whoosh's pool yields them (for code that reads a pool generically)."""
-        for fieldname in sorted(self.fields):
-            terms = self.fields[fieldname]
-            for btext in sorted(terms):
-                for docnum, weight, vbytes in sorted(_triples(terms[btext])):
-                    yield fieldname, btext, docnum, weight, vbytes
 
     def cleanup(self) -> None:
         self.fields = {}
