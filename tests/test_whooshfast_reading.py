@@ -3,6 +3,7 @@ reads."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.util.numeric import byte_to_length
@@ -52,12 +53,17 @@ def test_columns_match_whoosh_across_segments_deletions_and_missing_values(tmp_p
             assert whooshfast.field_lengths(reader, field).tolist() == expected, field
 
 
-def test_doc_frequencies_match_whoosh_terms_with_inlined_and_block_postings(tmp_path):
+@pytest.fixture(scope="module")
+def two_segments(tmp_path_factory):
+    """A build of 300 articles in more than one segment."""
+    tmp_path = tmp_path_factory.mktemp("two_segments")
     src = write_jsonl(tmp_path / "a.jsonl", records(300))
-    settings = settings_for(tmp_path, [jsonl_source(src)], index={"procs": 2, "segment_mb": 1})
-    generation, _ = build(settings)
-    ix = whoosh_index.open_dir(str(generation))
-    with ix.reader() as reader:
+    generation, _ = build(settings_for(tmp_path, [jsonl_source(src)], index={"procs": 2, "segment_mb": 1}))
+    return whoosh_index.open_dir(str(generation))
+
+
+def test_doc_frequencies_match_whoosh_terms_with_inlined_and_block_postings(two_segments):
+    with two_segments.reader() as reader:
         expected = {t.decode("utf-8"): info.doc_frequency() for t, info in reader.iter_field("exact")}
         got = whooshfast.doc_frequencies(reader, "exact")
         assert got == expected
@@ -65,12 +71,8 @@ def test_doc_frequencies_match_whoosh_terms_with_inlined_and_block_postings(tmp_
         assert whooshfast.doc_frequencies(reader, "nonexistent") == {}
 
 
-def test_posting_arrays_match_whoosh_for_inlined_and_block_lists_in_every_segment(tmp_path):
-    src = write_jsonl(tmp_path / "a.jsonl", records(300))
-    settings = settings_for(tmp_path, [jsonl_source(src)], index={"procs": 2, "segment_mb": 1})
-    generation, _ = build(settings)
-    ix = whoosh_index.open_dir(str(generation))
-    with ix.reader() as reader:
+def test_posting_arrays_match_whoosh_for_inlined_and_block_lists_in_every_segment(two_segments):
+    with two_segments.reader() as reader:
         leaves = [leaf for leaf, _ in reader.leaf_readers()]
         assert len(leaves) > 1
         sizes = set()
