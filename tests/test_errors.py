@@ -1,6 +1,6 @@
 """Warta's error hierarchy (indexer/errors.py) and the CLI's one mapping of it to exit codes.
 
-The web app's mapping is tested in tests/test_web.py (`test_warta_errors_are_mapped_once...`)."""
+The web app's mapping is tested in tests/test_web_app.py (`test_warta_errors_are_mapped_once...`)."""
 from __future__ import annotations
 
 import pytest
