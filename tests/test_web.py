@@ -21,7 +21,8 @@ from markupsafe import escape
 from indexer.config import Settings
 from indexer.search.model import ArticleView, FacetValue, Hit, IndexStats, SearchResult, Suggestion
 from webapp import create_app
-from webapp import format as fmt
+from webapp import dates, quantities
+from webapp import links as search_links
 from webapp.security import CSP
 
 XSS_TITLE = "<script>alert(1)</script> Banjir <img src=x onerror=alert(1)>"
@@ -115,7 +116,7 @@ class FakeEngine:
                 months[month(a)] = months.get(month(a), 0) + 1
         facets = {
             "section": [FacetValue(v, c, v in req.sections) for v, c in sorted(sections.items())],
-            "date": [FacetValue(v, c, v in req.months, fmt.month_label(v)) for v, c in sorted(months.items())],
+            "date": [FacetValue(v, c, v in req.months, dates.month_label(v)) for v, c in sorted(months.items())],
         }
         if req.sort == "oldest":
             selected.sort(key=lambda a: a.published)
@@ -204,20 +205,20 @@ def text_of(html: str) -> str:
 # ============================================================================ format helpers
 
 def test_indonesian_dates_and_numbers():
-    assert fmt.format_date(datetime(2024, 7, 12, 14, 5)) == "Jumat, 12 Juli 2024"
-    assert fmt.format_date(date(2019, 9, 1)) == "Minggu, 1 September 2019"
-    assert fmt.format_date(date(2024, 2, 5), weekday=False) == "5 Februari 2024"
-    assert fmt.format_date(None) == ""
-    assert fmt.format_datetime(datetime(2024, 7, 12, 14, 5)) == "Jumat, 12 Juli 2024, 14.05 WIB"
-    assert fmt.format_datetime(datetime(2024, 7, 12)) == "Jumat, 12 Juli 2024"
-    assert fmt.month_label("2019-09") == "September 2019"
-    assert fmt.month_label("2024-12") == "Desember 2024"
-    assert fmt.month_label("rusak") == "rusak"
-    assert fmt.format_number(1234) == "1.234"
-    assert fmt.format_number(1234567) == "1.234.567"
-    assert fmt.format_number(7) == "7"
-    assert fmt.format_seconds(53.2) == "0,05"
-    assert fmt.format_seconds(1234) == "1,23"
+    assert dates.format_date(datetime(2024, 7, 12, 14, 5)) == "Jumat, 12 Juli 2024"
+    assert dates.format_date(date(2019, 9, 1)) == "Minggu, 1 September 2019"
+    assert dates.format_date(date(2024, 2, 5), weekday=False) == "5 Februari 2024"
+    assert dates.format_date(None) == ""
+    assert dates.format_datetime(datetime(2024, 7, 12, 14, 5)) == "Jumat, 12 Juli 2024, 14.05 WIB"
+    assert dates.format_datetime(datetime(2024, 7, 12)) == "Jumat, 12 Juli 2024"
+    assert dates.month_label("2019-09") == "September 2019"
+    assert dates.month_label("2024-12") == "Desember 2024"
+    assert dates.month_label("rusak") == "rusak"
+    assert quantities.format_number(1234) == "1.234"
+    assert quantities.format_number(1234567) == "1.234.567"
+    assert quantities.format_number(7) == "7"
+    assert quantities.format_seconds(53.2) == "0,05"
+    assert quantities.format_seconds(1234) == "1,23"
 
 
 @pytest.mark.parametrize("url, ok", [
@@ -226,33 +227,33 @@ def test_indonesian_dates_and_numbers():
     ("/relative", False), ("", False), (None, False), ("ftp://x", False),
 ])
 def test_is_http_url(url, ok):
-    assert fmt.is_http_url(url) is ok
+    assert search_links.is_http_url(url) is ok
 
 
 def test_url_builders_keep_other_params_and_reset_page():
     args = [("q", "banjir"), ("section", "Daerah"), ("month", "2019-09"), ("from", "2019-01-01"),
             ("sort", "newest"), ("page", "3"), ("utm", "x")]
-    add = fmt.toggle_url("/", args, "section", "Olahraga")
+    add = search_links.toggle_url("/", args, "section", "Olahraga")
     assert parse_qsl(urlsplit(add).query) == [("q", "banjir"), ("section", "Daerah"), ("section", "Olahraga"),
                                               ("month", "2019-09"), ("from", "2019-01-01"), ("sort", "newest")]
-    drop = fmt.toggle_url("/", args, "section", "Daerah")
+    drop = search_links.toggle_url("/", args, "section", "Daerah")
     assert parse_qsl(urlsplit(drop).query) == [("q", "banjir"), ("month", "2019-09"), ("from", "2019-01-01"),
                                                ("sort", "newest")]
-    assert "page=" not in fmt.remove_url("/", args, "from")
-    assert fmt.page_url("/", args, 1).count("page") == 0
-    assert "page=4" in fmt.page_url("/", args, 4)
-    assert fmt.url_with("/", args, sort=None) == "/?q=banjir&section=Daerah&month=2019-09&from=2019-01-01"
-    assert fmt.clear_filters_url("/", args) == "/?q=banjir&sort=newest"
-    assert fmt.hidden_fields(args, ["q"]) == [("section", "Daerah"), ("month", "2019-09"),
+    assert "page=" not in search_links.remove_url("/", args, "from")
+    assert search_links.page_url("/", args, 1).count("page") == 0
+    assert "page=4" in search_links.page_url("/", args, 4)
+    assert search_links.url_with("/", args, sort=None) == "/?q=banjir&section=Daerah&month=2019-09&from=2019-01-01"
+    assert search_links.clear_filters_url("/", args) == "/?q=banjir&sort=newest"
+    assert search_links.hidden_fields(args, ["q"]) == [("section", "Daerah"), ("month", "2019-09"),
                                               ("from", "2019-01-01"), ("sort", "newest")]
-    assert fmt.toggle_url("/", {}, "q", "a b&c") == "/?q=a+b%26c"
+    assert search_links.toggle_url("/", {}, "q", "a b&c") == "/?q=a+b%26c"
 
 
 def test_page_window():
-    assert fmt.page_window(1, 1) == [1]
-    assert fmt.page_window(1, 5) == [1, 2, 3, 4, 5]
-    assert fmt.page_window(10, 20) == [1, None, 8, 9, 10, 11, 12, None, 20]
-    assert fmt.page_window(1, 20) == [1, 2, 3, None, 20]
+    assert search_links.page_window(1, 1) == [1]
+    assert search_links.page_window(1, 5) == [1, 2, 3, 4, 5]
+    assert search_links.page_window(10, 20) == [1, None, 8, 9, 10, 11, 12, None, 20]
+    assert search_links.page_window(1, 20) == [1, 2, 3, None, 20]
 
 
 # ============================================================================ app factory
@@ -1212,7 +1213,7 @@ def test_a_query_without_words_is_an_empty_query_and_says_so(client):
 
 
 def test_tiny_search_times_do_not_read_as_zero():
-    assert fmt.format_seconds(3.2) == "kurang dari 0,01"
+    assert quantities.format_seconds(3.2) == "kurang dari 0,01"
 
 
 def test_an_article_opened_from_a_search_marks_its_words_and_leads_back(demo_client):
