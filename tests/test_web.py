@@ -18,6 +18,7 @@ from urllib.parse import parse_qs, parse_qsl, urlsplit
 import pytest
 from markupsafe import escape
 
+from indexer import datenames
 from indexer.config import Settings
 from indexer.search.model import ArticleView, FacetValue, Hit, IndexStats, SearchResult, Suggestion
 from webapp import create_app
@@ -116,7 +117,7 @@ class FakeEngine:
                 months[month(a)] = months.get(month(a), 0) + 1
         facets = {
             "section": [FacetValue(v, c, v in req.sections) for v, c in sorted(sections.items())],
-            "date": [FacetValue(v, c, v in req.months, dates.month_label(v)) for v, c in sorted(months.items())],
+            "date": [FacetValue(v, c, v in req.months, datenames.month_label(v)) for v, c in sorted(months.items())],
         }
         if req.sort == "oldest":
             selected.sort(key=lambda a: a.published)
@@ -211,9 +212,9 @@ def test_indonesian_dates_and_numbers():
     assert dates.format_date(None) == ""
     assert dates.format_datetime(datetime(2024, 7, 12, 14, 5)) == "Jumat, 12 Juli 2024, 14.05 WIB"
     assert dates.format_datetime(datetime(2024, 7, 12)) == "Jumat, 12 Juli 2024"
-    assert dates.month_label("2019-09") == "September 2019"
-    assert dates.month_label("2024-12") == "Desember 2024"
-    assert dates.month_label("rusak") == "rusak"
+    assert datenames.month_label("2019-09") == "September 2019"
+    assert datenames.month_label("2024-12") == "Desember 2024"
+    assert datenames.month_label("rusak") == "rusak"
     assert quantities.format_number(1234) == "1.234"
     assert quantities.format_number(1234567) == "1.234.567"
     assert quantities.format_number(7) == "7"

@@ -10,6 +10,7 @@ import re
 
 from flask import Blueprint, Flask, render_template, request, url_for
 
+from indexer.datenames import month_label
 from indexer.search.params import MAX_PAGE, SORT_LABELS, request_from_params
 from indexer.search.query import require_word
 from webapp import dates, links, quantities
@@ -107,7 +108,7 @@ def init_app(app: Flask) -> None:
     env.filters.update(
         tanggal=dates.format_date,
         tanggal_waktu=dates.format_datetime,
-        bulan=dates.month_label,
+        bulan=month_label,
         angka=quantities.format_number,
         detik=quantities.format_seconds,
         iso=dates.iso,

@@ -18,6 +18,7 @@ import numpy as np
 from whoosh.util.times import long_to_datetime
 
 from indexer.config import Settings
+from indexer.datenames import month_label
 from indexer import learned, stemcache
 from indexer.errors import IndexUnavailable  # raised here, and importable from here as before
 from indexer.search import feedback, snippets, timeline
@@ -32,19 +33,9 @@ from indexer.search.snapshot import NO_DATE, Snapshot, day_end, day_start
 from indexer.search.suggest import complete, did_you_mean, words_with_prefix
 from indexer.store import IndexStore
 
-MONTHS_ID = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
-             "September", "Oktober", "November", "Desember")
 DAY = 86400 * 10**6  # whoosh datetime longs count microseconds since datetime.min
 MAX_COPIES = 50      # copies of one story listed with an article (a wire story can run in dozens)
 RELATED_SNIPPET_CHARS = 200
-
-
-def month_label(value: str) -> str:
-    try:
-        year, month = value.split("-")
-        return f"{MONTHS_ID[int(month) - 1]} {year}"
-    except (ValueError, IndexError):
-        return "Tanpa tanggal" if not value else value
 
 
 class SearchEngine:
