@@ -14,13 +14,11 @@ from indexer.datenames import month_label
 from indexer.search.params import MAX_PAGE, SORT_LABELS, request_from_params
 from indexer.search.query import require_word
 from webapp import dates, links, quantities
-from webapp.app import warta
+from webapp.app import find_article, warta
 from webapp.errors import error_response
 from webapp.timeline import timeline_chart
 
 bp = Blueprint("views", __name__)
-
-MAX_ID_CHARS = 200
 
 
 _WORD = re.compile(r"[^\W_]")
@@ -82,7 +80,7 @@ def help_page():
 
 @bp.get("/artikel/<path:doc_id>")
 def article(doc_id: str):
-    view = warta().engine.article(doc_id) if 0 < len(doc_id) <= MAX_ID_CHARS else None
+    view = find_article(doc_id)
     if view is None:
         return error_response(404, "not_found", "Artikel yang Anda cari tidak ditemukan. Mungkin "
                               "alamatnya salah atau artikel sudah dihapus dari indeks.", "id",
