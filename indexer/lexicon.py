@@ -14,13 +14,12 @@ and a form with a reduplication also registers its unhyphenated spelling ("perse
 from __future__ import annotations
 
 from dataclasses import dataclass
-from importlib import resources
-from pathlib import Path
 from typing import Iterator, Sequence
 
 from indexer.analysis import tokenize
 from indexer.config import AnalysisSettings
 from indexer.errors import LexiconError  # raised here, and importable from here as before
+from indexer.wordlists import is_file, read_word_list
 
 Form = tuple[str, ...]
 FLAGS = ("@ambiguous",)
@@ -102,10 +101,7 @@ class Lexicon:
         source = analysis.lexicon
         if source in ("none", ""):
             return cls()
-        if source == "builtin":
-            text = resources.files("indexer").joinpath("data", "lexicon.tsv").read_text("utf-8")
-            return cls.parse(text, "lexicon.tsv")
-        return cls.parse(Path(source).read_text(encoding="utf-8"), str(source))
+        return cls.parse(read_word_list(source, "lexicon.tsv"), source if is_file(source) else "lexicon.tsv")
 
     # --- queries ---
 
