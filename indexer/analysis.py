@@ -198,8 +198,9 @@ def _longest_common_substring(a: str, b: str) -> int:
     return best
 
 
-def _is_reduplication(a: str, b: str) -> bool:
-    """kata-kata, anak-anaknya, berhati-hati, bahu-membahu, warna-warni, perundang-undangan."""
+def _looks_reduplicated(a: str, b: str) -> bool:
+    """Two parts of a hyphenated word that look like one word repeated, with affixes or a changed
+    sound: kata-kata, anak-anaknya, berhati-hati, bahu-membahu, warna-warni, perundang-undangan."""
     if a == b or b.startswith(a) or a.endswith(b) or b.endswith(a) or a.startswith(b):
         return True
     return _longest_common_substring(a, b) >= max(4, min(len(a), len(b)) - 2)
@@ -219,7 +220,7 @@ def _compound_spans(text: str) -> list[tuple[int, int]] | None:
     parts = [text[a:b].translate(_APOSTROPHES).lower() for a, b in spans]
     if any(len(p) < 2 or not p.isalpha() for p in parts) or parts[-1] in _CLITICS:
         return None
-    if any(_is_reduplication(a, b) for a, b in zip(parts, parts[1:])):
+    if any(_looks_reduplicated(a, b) for a, b in zip(parts, parts[1:])):
         return None
     return spans
 

@@ -35,10 +35,11 @@ class Group:
 def unhyphenated(form: Form) -> Form:
     """The form as people type it without the hyphen of a reduplication: reduplications stay one
     token (`bangsa-bangsa`), so `Perserikatan Bangsa Bangsa` would otherwise match nothing."""
-    return tuple(w for token in form for w in (token.split("-") if _is_reduplication(token) else (token,)))
+    return tuple(w for token in form for w in (token.split("-") if _is_doubled_word(token) else (token,)))
 
 
-def _is_reduplication(token: str) -> bool:
+def _is_doubled_word(token: str) -> bool:
+    """`bangsa-bangsa`: one word twice around a hyphen (only the exact doubling, no affixes)."""
     first, dash, second = token.partition("-")
     return bool(dash) and first == second and bool(first)
 
