@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 import threading
 import time
-from datetime import datetime
 
 import numpy as np
 from whoosh.util.times import long_to_datetime
@@ -350,6 +349,3 @@ class SearchEngine:
             date_to=long_to_datetime(int(dated.max())).isoformat() if dated.size else None,
         )
 
-
-def published_str(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
