@@ -116,7 +116,7 @@ class SearchEngine:
         if ranked:
             m = self._match_groups(snap, searcher, compiled, section_mask & date_mask)
         else:
-            matched, scores = self._matching(snap, searcher, compiler.compile(parsed, "and"))
+            matched, scores = self._matching(snap, searcher, compiler.compile(parsed))
             m = Matches(matched, scores, matched)
         matched, scores = m.matched, m.scores
         selected = matched & section_mask & date_mask
@@ -169,7 +169,7 @@ class SearchEngine:
 
     def _count_for(self, snap: Snapshot, searcher, text: str) -> int:
         compiler = self._compiler(snap)
-        q = compiler.compile(self._parse(snap, text), "and")
+        q = compiler.compile(self._parse(snap, text))
         return int(self._matching(snap, searcher, q, score=False)[0].sum()) if q is not None else 0
 
     def _filter_masks(self, snap: Snapshot, request: SearchRequest) -> tuple[np.ndarray, np.ndarray]:
