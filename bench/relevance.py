@@ -11,8 +11,8 @@ Every run has the untuned baseline as its first row: SQLite FTS5 (unicode61, wor
 the same documents (bench/fts5.py), so "better than untuned" is visible in every table.
 
 Indexes live in index_data/eval/<index variant> and are reused while their fingerprint (analysis
-settings + word lists + analysis/schema/duplicates code, see indexer.evaluate.ensure_index) still matches; a build
-takes ~2 minutes and runs at `nice 5`.  Results: a Markdown table on stdout and
+settings + word lists + analysis/schema/duplicates code, see indexer.tools.evaluate.ensure_index) still
+matches; a build takes ~2 minutes and runs at `nice 5`.  Results: a Markdown table on stdout and
 bench/results/relevance-<split>.json.  Method and numbers: docs/relevance.md.
 """
 from __future__ import annotations
@@ -31,7 +31,7 @@ sys.path.insert(0, str(REPO))
 
 from indexer.config import Settings, load_settings  # noqa: E402
 from bench.fts5 import Fts5Evaluator  # noqa: E402
-from indexer.evaluate import (Evaluator, ensure_index, index_is_current, load_qrels,  # noqa: E402
+from indexer.tools.evaluate import (Evaluator, ensure_index, index_is_current, load_qrels,  # noqa: E402
                               load_queries, normalize_url)
 
 CONFIG = REPO / "config.clickid.toml"

@@ -27,7 +27,8 @@ def modules(*roots: str):
 
 # ============================================================================ import contracts
 
-CONTRACTS = {"library-without-web", "readers-without-search", "web-through-the-backend"}
+CONTRACTS = {"library-without-web", "library-without-tools", "readers-without-search",
+             "web-through-the-backend"}
 
 
 def test_import_contracts_are_declared():

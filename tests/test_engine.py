@@ -8,7 +8,7 @@ import pytest
 from indexer.build import build
 from indexer.errors import IndexUnavailable
 from indexer.search.backend import SearchBackend
-from indexer.search.engine import SearchEngine, month_label
+from indexer.search.engine import SearchEngine
 from indexer.search.model import SearchRequest
 from indexer.store import POINTER
 from tests.web_support import ARTICLES, build_web_index
@@ -60,8 +60,3 @@ def test_article_is_none_for_an_unknown_id(web_settings):
     assert engine.article("tidak-ada") is None
     assert engine.article("a1").title == ARTICLES[0]["title"]
 
-
-@pytest.mark.parametrize("value, label", [("2019-09", "September 2019"), ("2024-12", "Desember 2024"),
-                                          ("", "Tanpa tanggal"), ("rusak", "rusak")])
-def test_month_label(value, label):
-    assert month_label(value) == label

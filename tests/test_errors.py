@@ -18,7 +18,7 @@ CONTRACT = {
     "IndexUnavailable": (RuntimeError, ("indexer.search.engine",), cli.EXIT_FAIL),
     "LockedError": (RuntimeError, ("indexer.store",), cli.EXIT_LOCKED),
     "RequestError": (ValueError, ("indexer.search.model", "indexer.search"), cli.EXIT_USAGE),
-    "EvalError": (ValueError, ("indexer.evaluate",), cli.EXIT_USAGE),
+    "EvalError": (ValueError, ("indexer.tools.evaluate",), cli.EXIT_USAGE),
 }
 
 
