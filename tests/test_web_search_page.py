@@ -16,7 +16,7 @@ def test_search_page_results(client):
     assert r.status_code == 200 and r.mimetype == "text/html"
     html = r.get_data(as_text=True)
     text = text_of(html)
-    assert f"{total} hasil (" in text                       # its thousands separator: tests/test_web_format.py
+    assert f"{total} hasil (" in text                       # its thousands separator: tests/test_web_formatting.py
     assert '<html lang="id">' in html and 'role="search"' in html and '<main id="konten"' in html
     assert '<label class="visually-hidden" for="q">' in html
     assert 'value="banjir"' in html
