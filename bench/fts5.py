@@ -12,7 +12,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from indexer.evaluate import Evaluator
+from indexer.tools.evaluate import Evaluator
 
 _WORD = re.compile(r"[^\W_]+")
 
@@ -52,7 +52,7 @@ def match_expression(query: str) -> str | None:
 
 
 class Fts5Evaluator(Evaluator):
-    """Runs the same query sets and metrics as `indexer.evaluate.Evaluator`, ranked by FTS5."""
+    """Runs the same query sets and metrics as `indexer.tools.evaluate.Evaluator`, ranked by FTS5."""
 
     def __init__(self, settings, per_page: int = 100):
         super().__init__(settings.replace(search={"collapse_duplicates": False}), per_page)

@@ -11,8 +11,8 @@ Every run has the untuned baseline as its first row: SQLite FTS5 (unicode61, wor
 the same documents (bench/fts5.py), so "better than untuned" is visible in every table.
 
 Indexes live in index_data/eval/<index variant> and are reused while their fingerprint (analysis
-settings + word lists + analysis/schema/duplicates code, see indexer.evaluate.ensure_index) still matches; a build
-takes ~2 minutes and runs at `nice 5`.  Results: a Markdown table on stdout and
+settings + word lists + analysis/schema/duplicates code, see indexer.tools.evaluate.ensure_index) still
+matches; a build takes ~2 minutes and runs at `nice 5`.  Results: a Markdown table on stdout and
 bench/results/relevance-<split>.json.  Method and numbers: docs/relevance.md.
 """
 from __future__ import annotations
@@ -31,7 +31,7 @@ sys.path.insert(0, str(REPO))
 
 from indexer.config import Settings, load_settings  # noqa: E402
 from bench.fts5 import Fts5Evaluator  # noqa: E402
-from indexer.evaluate import (Evaluator, ensure_index, index_is_current, load_qrels,  # noqa: E402
+from indexer.tools.evaluate import (Evaluator, ensure_index, index_is_current, load_qrels,  # noqa: E402
                               load_queries, normalize_url)
 
 CONFIG = REPO / "config.clickid.toml"
@@ -84,7 +84,8 @@ VARIANTS = [
     Variant("strict-and", "default", search=dict(partial_below=0),
             note="all words required; some-words results only when nothing has all (before session 7)"),
     Variant("partial-10", "default", search=dict(partial_below=10), note="most-words fill below 10 full hits (one page)"),
-    Variant("partial-50", "default", search=dict(partial_below=50), note="most-words fill below 50 full hits"),
+    Variant("partial-20", "default", search=dict(partial_below=20), note="most-words fill below 20 full hits (before session 9)"),
+    Variant("partial-100", "default", search=dict(partial_below=100), note="most-words fill below 100 full hits"),
     Variant("prf-rm3", "default", search=dict(prf_docs=10, prf_terms=10, prf_weight=0.5),
             note="RM3 re-ranking: 10 feedback docs, 10 terms, original weight 0.5 (Anserini's defaults)"),
     Variant("prf-rm3-0.7", "default", search=dict(prf_docs=10, prf_terms=10, prf_weight=0.7),

@@ -21,13 +21,13 @@ import re
 import unicodedata
 import zlib
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Callable, Iterable, Mapping
 
 from whoosh.analysis import Filter, StopFilter, Token, Tokenizer
 
 from indexer.config import AnalysisSettings
+from indexer.wordlists import is_file, read_word_list
 
 STEMMERS = ("sastrawi", "snowball", "none")
 MAX_STEM_CHARS = 40       # longer tokens (URLs, hashes, glued text) are not stemmed
@@ -93,19 +93,6 @@ class WordLists:
     ambiguous: WordSet        # lower-case acronyms that are also ordinary words (lexicon flag)
 
 
-def _data_text(name: str) -> str:
-    return resources.files("indexer").joinpath("data", name).read_text(encoding="utf-8")
-
-
-def _source_text(source: str, builtin_name: str) -> str:
-    """'builtin' -> package data, 'none'/'' -> empty, anything else -> that file."""
-    if source == "builtin":
-        return _data_text(builtin_name)
-    if source in ("none", ""):
-        return ""
-    return Path(source).read_text(encoding="utf-8")
-
-
 def _content_lines(text: str) -> Iterable[list[str]]:
     for line in text.splitlines():
         fields = line.split("#", 1)[0].lower().split()
@@ -130,7 +117,7 @@ def parse_protected(text: str) -> tuple[WordSet, WordMap]:
 
 
 def _mtime(source: str) -> int:
-    if source in ("builtin", "none", ""):
+    if not is_file(source):
         return 0
     try:
         return Path(source).stat().st_mtime_ns
@@ -149,11 +136,11 @@ def _load_word_lists(sources: tuple[str, str, str], _mtimes: tuple[int, ...]) ->
     from indexer.lexicon import Lexicon   # lexicon imports this module for tokenize()
 
     stop_src, protected_src, lexicon_src = sources
-    protected, exceptions = parse_protected(_source_text(protected_src, "protected_words.txt"))
+    protected, exceptions = parse_protected(read_word_list(protected_src, "protected_words.txt"))
     lexicon = Lexicon.load(AnalysisSettings(lexicon=lexicon_src))
     protected = WordSet((protected | lexicon.acronyms()) - exceptions.keys())
     return WordLists(
-        stopwords=parse_stopwords(_source_text(stop_src, "stopwords.txt")),
+        stopwords=parse_stopwords(read_word_list(stop_src, "stopwords.txt")),
         protected=protected,
         exceptions=exceptions,
         ambiguous=WordSet(lexicon.ambiguous_words()),
@@ -211,8 +198,9 @@ def _longest_common_substring(a: str, b: str) -> int:
     return best
 
 
-def _is_reduplication(a: str, b: str) -> bool:
-    """kata-kata, anak-anaknya, berhati-hati, bahu-membahu, warna-warni, perundang-undangan."""
+def _looks_reduplicated(a: str, b: str) -> bool:
+    """Two parts of a hyphenated word that look like one word repeated, with affixes or a changed
+    sound: kata-kata, anak-anaknya, berhati-hati, bahu-membahu, warna-warni, perundang-undangan."""
     if a == b or b.startswith(a) or a.endswith(b) or b.endswith(a) or a.startswith(b):
         return True
     return _longest_common_substring(a, b) >= max(4, min(len(a), len(b)) - 2)
@@ -232,7 +220,7 @@ def _compound_spans(text: str) -> list[tuple[int, int]] | None:
     parts = [text[a:b].translate(_APOSTROPHES).lower() for a, b in spans]
     if any(len(p) < 2 or not p.isalpha() for p in parts) or parts[-1] in _CLITICS:
         return None
-    if any(_is_reduplication(a, b) for a, b in zip(parts, parts[1:])):
+    if any(_looks_reduplicated(a, b) for a, b in zip(parts, parts[1:])):
         return None
     return spans
 

@@ -221,7 +221,7 @@ def _eval_files(settings, args) -> tuple[list[Path], Path | None]:
 
 
 def _cmd_eval(settings, args) -> int:
-    from indexer.evaluate import evaluate, parse_override
+    from indexer.tools.evaluate import evaluate, parse_override
     for item in args.set:
         settings = settings.replace(**parse_override(item))
     queries, qrels = _eval_files(settings, args)

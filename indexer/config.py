@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from indexer.errors import ConfigError  # raised here, and importable from here as before
+from indexer.wordlists import is_file
 
 FIELD_NAMES = ("id", "title", "lead", "body", "caption", "date", "time", "section",
                "subsection", "url", "outlet", "source")
@@ -115,7 +116,7 @@ class SearchSettings:
     suggest_below: int = 3        # offer "Maksud Anda" when a query finds fewer hits than this
     collapse_duplicates: bool = True
     prefix_expansions: int = 100  # `korup*` stands for at most this many words (the most frequent)
-    partial_below: int = 20       # fewer all-words hits than this: fill with most-words hits below them; 0 = strict AND
+    partial_below: int = 50       # fewer all-words hits than this (five pages): fill with most-words hits below them; 0 = strict AND
     prf_docs: int = 0             # RM3 pseudo-relevance feedback from the top N results; 0 = off (docs/relevance.md)
     prf_terms: int = 10           # feedback words added
     prf_weight: float = 0.5       # weight of the original query against the feedback words
@@ -194,7 +195,7 @@ def _build(cls, table: Mapping[str, Any], where: str, base: Path):
 
 def _resolve_path(value: str, base: Path) -> str:
     """Keep 'builtin'/'none' keywords; make file paths absolute against the config folder."""
-    if value in ("builtin", "none", "") or Path(value).is_absolute():
+    if not is_file(value) or Path(value).is_absolute():
         return value
     return str(base / value)
 
@@ -246,7 +247,7 @@ def settings_from_mapping(data: Mapping[str, Any], base: Path | None = None,
         raise ConfigError(f"[web] proxy_hops must be a whole number, 0 or more, not {web.proxy_hops!r}")
     search = _build(SearchSettings, data.get("search", {}), "search", base)
     search = dataclasses.replace(search, thesaurus=_resolve_path(search.thesaurus, base))
-    if search.thesaurus not in ("builtin", "none", "") and not Path(search.thesaurus).is_file():
+    if is_file(search.thesaurus) and not Path(search.thesaurus).is_file():
         raise ConfigError(f"[search] thesaurus: no such file {search.thesaurus} (or use builtin / none)")
     section_map = dict(DEFAULT_SECTION_MAP)
     section_map.update({k.strip().lower(): v for k, v in data.get("sections", {}).get("map", {}).items()})

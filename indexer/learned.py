@@ -22,9 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from indexer.acronyms import AcronymMiner, LearnedPair, LearnedTable
-from indexer.analysis import _source_text, load_word_lists, tokenize
+from indexer.analysis import load_word_lists, tokenize
 from indexer.config import AnalysisSettings
 from indexer.lexicon import Group, Lexicon, LexiconError, parse_line
+from indexer.wordlists import read_word_list
 
 LEARNED_FILE = "learned_acronyms.tsv"
 OCCURRENCES_FILE = "acronym_occurrences.jsonl.gz"   # per article, for updates
@@ -60,7 +61,7 @@ def parse_never(text: str) -> NeverList:
 
 
 def load_never(analysis: AnalysisSettings) -> NeverList:
-    return parse_never(_source_text(analysis.lexicon_never, "lexicon_never.tsv"))
+    return parse_never(read_word_list(analysis.lexicon_never, "lexicon_never.tsv"))
 
 
 @functools.lru_cache(maxsize=1)

@@ -14,13 +14,12 @@ and a form with a reduplication also registers its unhyphenated spelling ("perse
 from __future__ import annotations
 
 from dataclasses import dataclass
-from importlib import resources
-from pathlib import Path
 from typing import Iterator, Sequence
 
 from indexer.analysis import tokenize
 from indexer.config import AnalysisSettings
 from indexer.errors import LexiconError  # raised here, and importable from here as before
+from indexer.wordlists import is_file, read_word_list
 
 Form = tuple[str, ...]
 FLAGS = ("@ambiguous",)
@@ -36,10 +35,11 @@ class Group:
 def unhyphenated(form: Form) -> Form:
     """The form as people type it without the hyphen of a reduplication: reduplications stay one
     token (`bangsa-bangsa`), so `Perserikatan Bangsa Bangsa` would otherwise match nothing."""
-    return tuple(w for token in form for w in (token.split("-") if _is_reduplication(token) else (token,)))
+    return tuple(w for token in form for w in (token.split("-") if _is_doubled_word(token) else (token,)))
 
 
-def _is_reduplication(token: str) -> bool:
+def _is_doubled_word(token: str) -> bool:
+    """`bangsa-bangsa`: one word twice around a hyphen (only the exact doubling, no affixes)."""
     first, dash, second = token.partition("-")
     return bool(dash) and first == second and bool(first)
 
@@ -102,10 +102,7 @@ class Lexicon:
         source = analysis.lexicon
         if source in ("none", ""):
             return cls()
-        if source == "builtin":
-            text = resources.files("indexer").joinpath("data", "lexicon.tsv").read_text("utf-8")
-            return cls.parse(text, "lexicon.tsv")
-        return cls.parse(Path(source).read_text(encoding="utf-8"), str(source))
+        return cls.parse(read_word_list(source, "lexicon.tsv"), source if is_file(source) else "lexicon.tsv")
 
     # --- queries ---
 

@@ -23,11 +23,11 @@ How a form matches, given that Sastrawi conflates some inflected words with unre
 from __future__ import annotations
 
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Callable, Sequence
 
 from indexer.lexicon import LexiconError, parse_line
+from indexer.wordlists import is_file, read_word_list
 
 MAX_FORM_WORDS = 3
 
@@ -123,14 +123,10 @@ def read_groups(text: str, where: str = "thesaurus") -> list[list[Form]]:
 
 def load_groups(source: str) -> list[list[Form]]:
     """`builtin` (package data), `none`, or a path to a file in the same format."""
-    if source in ("none", ""):
-        return []
-    if source == "builtin":
-        text = resources.files("indexer.data").joinpath("thesaurus.tsv").read_text(encoding="utf-8")
-        return read_groups(text)
-    path = Path(source)
+    if not is_file(source):
+        return read_groups(read_word_list(source, "thesaurus.tsv"))
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_word_list(source, "thesaurus.tsv")
     except OSError as exc:
-        raise LexiconError(f"cannot read thesaurus {path}: {exc.strerror or exc}") from None
-    return read_groups(text, str(path))
+        raise LexiconError(f"cannot read thesaurus {Path(source)}: {exc.strerror or exc}") from None
+    return read_groups(text, str(Path(source)))

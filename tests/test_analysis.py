@@ -238,7 +238,6 @@ def test_no_stemming():
 
 
 def test_snowball_stemmer():
-    pytest.importorskip("Stemmer")
     settings = dataclasses.replace(DEFAULT, stemmer="snowball")
     ana = make_analyzer(settings)
     assert analyze(ana, "mempermainkan kata-kata bekasi menangis") == [

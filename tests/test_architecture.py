@@ -27,8 +27,8 @@ def modules(*roots: str):
 
 # ============================================================================ import contracts
 
-CONTRACTS = {"library-without-web", "readers-without-search", "web-through-the-backend",
-             "whoosh-internals-in-whooshfast"}
+CONTRACTS = {"library-without-web", "library-without-tools", "readers-without-search",
+             "web-through-the-backend", "whoosh-internals-in-whooshfast"}
 
 
 def test_import_contracts_are_declared():

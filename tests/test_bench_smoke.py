@@ -50,8 +50,8 @@ def test_warta_runner_on_demo_index(demo_settings, query):
     assert res["warm"]["search"]["n"] == len(searches)
     assert res["warm"]["suggest"]["n"] == len(prefixes)
     assert res["documents"] > 0 and res["hits_total_sum"] > 0
-    for key in ("median", "p95", "p99"):
-        assert res["warm"]["search"][key] >= 0
+    warm = res["warm"]["search"]
+    assert 0 <= warm["median"] <= warm["p95"] <= warm["p99"]
     # the timeline is timed inside every search (facets on), and the engine gets the real one back
     from indexer.search import timeline
     assert res["timeline"]["warm"]["n"] == len(searches) == res["timeline"]["cold"]["n"]
@@ -116,8 +116,6 @@ def test_scale_targets_and_table():
 
 def test_build_worker_reports_phases_and_memory(common, tmp_path):
     demo = REPO / "demo" / "corpus"
-    if not demo.is_dir():
-        pytest.skip("demo/corpus is empty")
     config = common.write_config(tmp_path / "config.toml", tmp_path / "index",
                                  [{"name": "demo", "path": demo, "format": "text"}], procs=2)
     r = common.run_measured(common.worker("build", "--config", str(config), "--cold"))

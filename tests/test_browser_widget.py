@@ -14,6 +14,7 @@ import time
 
 import pytest
 
+from indexer.datenames import MONTHS
 from tests.browser_support import (ARTIFACTS, REPO, repo_config, requires_browser, running_server,
                                    write_config)
 
@@ -25,7 +26,7 @@ PWN_TITLE = "Banjir <img src=x onerror=window.__pwned=1> <script>window.__pwned=
 PWN_BODY = ("Banjir melanda kota <script>window.__pwned=1</script> sejak pagi "
             "<img src=x onerror=window.__pwned=1> dan warga mengungsi.")
 SEARCH_URL = re.compile(r"/api/search\?")
-MONTHS_ID = "Januari|Februari|Maret|April|Mei|Juni|Juli|Agustus|September|Oktober|November|Desember"
+MONTHS_ID = "|".join(MONTHS)
 
 
 def expect(*args, **kwargs):

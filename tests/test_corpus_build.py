@@ -11,7 +11,7 @@ import pytest
 from whoosh import index as whoosh_index
 
 from indexer.config import DEFAULT_SECTION_MAP, load_settings
-from indexer.evaluate import ensure_index
+from indexer.tools.evaluate import ensure_index
 from indexer.search.engine import SearchEngine
 from indexer.search.model import SearchRequest
 from indexer.store import IndexStore

@@ -1,6 +1,6 @@
 """Warta's error hierarchy (indexer/errors.py) and the CLI's one mapping of it to exit codes.
 
-The web app's mapping is tested in tests/test_web.py (`test_warta_errors_are_mapped_once...`)."""
+The web app's mapping is tested in tests/test_web_app.py (`test_warta_errors_are_mapped_once...`)."""
 from __future__ import annotations
 
 import pytest
@@ -19,7 +19,7 @@ CONTRACT = {
     "IncompatibleWhoosh": (RuntimeError, (), cli.EXIT_FAIL),
     "LockedError": (RuntimeError, ("indexer.store",), cli.EXIT_LOCKED),
     "RequestError": (ValueError, ("indexer.search.model", "indexer.search"), cli.EXIT_USAGE),
-    "EvalError": (ValueError, ("indexer.evaluate",), cli.EXIT_USAGE),
+    "EvalError": (ValueError, ("indexer.tools.evaluate",), cli.EXIT_USAGE),
 }
 
 

@@ -1,9 +1,9 @@
-"""Metric functions and file readers of indexer.evaluate, on tiny hand-made rankings (no corpus)."""
+"""Metric functions and file readers of indexer.tools.evaluate, on tiny hand-made rankings (no corpus)."""
 import math
 
 import pytest
 
-from indexer.evaluate import (EvalError, KnownItem, KnownResult, Report, Topic, TopicalResult, condensed,
+from indexer.tools.evaluate import (EvalError, KnownItem, KnownResult, Report, Topic, TopicalResult, condensed,
                               dcg, judged, load_qrels, load_queries, mean, ndcg, normalize_url,
                               parse_override, precision, recall, reciprocal_rank, success, write_qrels)
 
@@ -174,7 +174,7 @@ def _tiny_settings(tmp_path):
 
 
 def test_evaluator_end_to_end_with_collapsed_duplicate(tmp_path):
-    from indexer.evaluate import Evaluator
+    from indexer.tools.evaluate import Evaluator
     settings = _tiny_settings(tmp_path)
     known = [KnownItem("k1", "plain", "kawasan berikat cikarang", "http://sindonews.com/read/a2/"),
              KnownItem("k2", "morph", "kekhawatiran banjir bekasi", "https://tempo.co/read/a4"),

@@ -56,7 +56,7 @@ def _data_files() -> list[Path]:
 def test_every_data_file_is_declared_package_data():
     cfg = _setup_cfg()
     packages = _found_packages(cfg)
-    assert {"indexer", "indexer.search", "indexer.readers", "webapp"} <= packages
+    assert {"indexer", "indexer.search", "indexer.readers", "indexer.tools", "webapp"} <= packages
     assert not any(name.endswith("__pycache__") for name in packages)
     covered: set[Path] = set()
     for package, globs in cfg.items("options.package_data"):

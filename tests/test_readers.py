@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 
 from indexer.config import Settings, SourceSettings
-from indexer.readers import SourceError, read_source, read_sources, source_files
+from indexer.readers import SourceError, read_source, source_files
 from indexer.readers.clean import clean_body, clean_text, lead_of, looks_binary, tidy_scraped_body
 from indexer.readers.sections import normalise_section
 from indexer.readers.tabular import resolve_fields
@@ -429,18 +429,3 @@ def test_explicit_format_for_an_odd_extension(tmp_path):
     write(tmp_path / "data.dat", "title,body\nSatu,Isi satu.\n")
     articles, _ = read(tmp_path / "data.dat", format="csv")
     assert [a.title for a in articles] == ["Satu"]
-
-
-def test_read_sources_checks_every_source_up_front(tmp_path):
-    write(tmp_path / "a.csv", "title,body\nSatu,Isi satu.\n")
-    good = SourceSettings(name="good", path=tmp_path / "a.csv")
-    text = SourceSettings(name="text", path=FIXTURES / "text")
-    bad = SourceSettings(name="bad", path=tmp_path / "absent.csv")
-    settings = Settings(sources=(good, text, bad))
-    assert [r.title for r in read_sources(settings, ["good", "text"])] == \
-        ["Satu", "DPR Setujui RUU Contoh Menjadi Undang-Undang",
-         "Warga Desa Membangun Jembatan Bambu Sepanjang 30 Meter"]
-    with pytest.raises(SourceError, match="absent.csv"):
-        read_sources(settings)
-    with pytest.raises(SourceError, match="no source named 'nope'"):
-        read_sources(settings, ["nope"])

@@ -2,12 +2,13 @@
 against its own baseline.json.
 
 Builds the default CLICK-ID index into index_data/eval/default, or reuses it while its fingerprint
-(analysis settings + word lists + analysis/schema/duplicates code, `indexer.evaluate.ensure_index`) matches;
-a build takes about two minutes. Fails when overall MRR@10 or Success@10 of the known-item set
-(or topical nDCG@10) falls more than `tolerance` (0.02) below eval/baseline.json. After an
-intended ranking change, refresh it with `.venv/bin/python bench/relevance.py --only default
---write-baseline [--split test]` and update the numbers in docs/relevance.md. The test split is a
-guard against regressions only: never tune on it (docs/relevance.md).
+(analysis settings + word lists + analysis/schema/duplicates code,
+`indexer.tools.evaluate.ensure_index`) matches; a build takes about two minutes. Fails when overall
+MRR@10 or Success@10 of the known-item set (or topical nDCG@10) falls more than `tolerance` (0.02)
+below eval/baseline.json. After an intended ranking change, refresh it with
+`.venv/bin/python bench/relevance.py --only default --write-baseline [--split test]` and update the
+numbers in docs/relevance.md. The test split is a guard against regressions only: never tune on it
+(docs/relevance.md).
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from indexer.config import load_settings
-from indexer.evaluate import Evaluator, ensure_index, load_qrels, load_queries
+from indexer.tools.evaluate import Evaluator, ensure_index, load_qrels, load_queries
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "corpus" / "click-id"

@@ -352,13 +352,13 @@ def test_page_shows_an_accessible_svg_whose_bars_narrow_to_their_count(client):
 
 def test_bar_links_are_the_search_with_only_from_and_to_changed():
     from werkzeug.datastructures import MultiDict
-    from webapp import format as fmt
+    from webapp import links
     args = MultiDict([("page", "3"), ("sort", "oldest"), ("to", "2024-02-01"), ("q", "banjir & co"),
                       ("month", "2024-01"), ("section", "Daerah"), ("per_page", "20"), ("from", "2023-12-31"),
                       ("section", "Luar Negeri"), ("utm", "x")])
     ranges = [("2024-01-01", "2024-01-07"), ("2024-01-08", "2024-01-14")]
-    assert fmt.range_urls("/", args, ranges) == [fmt.url_with("/", args, from_=a, to=b) for a, b in ranges]
-    assert fmt.range_urls("/", MultiDict(), ranges[:1]) == ["/?from=2024-01-01&to=2024-01-07"]
+    assert links.range_urls("/", args, ranges) == [links.url_with("/", args, from_=a, to=b) for a, b in ranges]
+    assert links.range_urls("/", MultiDict(), ranges[:1]) == ["/?from=2024-01-01&to=2024-01-07"]
 
 
 def test_reset_clears_the_range_and_keeps_the_rest(client):

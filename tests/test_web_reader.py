@@ -1,32 +1,12 @@
 """The reader's pages through the Flask test client: stories across outlets (`copies`), the search
-box's markup for suggestions, the date fields' hint and the " · " lists. The fake engine of
-tests/test_web.py, then the real demo index (its wire story 009/010 collapses into one hit)."""
+box's markup for suggestions, the date fields' hint and the " · " lists. On the real index of
+tests/web_support.py (a1 was carried by two more outlets: a1-detik and a1-xss), then the demo index
+(its wire story 009/010 collapses into one hit)."""
 from __future__ import annotations
 
 import re
-from datetime import datetime
 
-import pytest
-
-from indexer.search.model import Hit
-from tests.test_web import XSS_TITLE, FakeEngine, _assert_no_raw_markup, _validator, links, make_app, text_of
-from webapp import create_app
-
-
-def _copy(id_, url, title, outlet, published):
-    return Hit(id=id_, url=url, title=title, title_html=title, snippet_html="", section="Daerah",
-               outlet=outlet, source="", published=published, score=0.0, duplicates=2)
-
-
-@pytest.fixture
-def client():
-    engine = FakeEngine()                      # a1 stands for 2 copies (`duplicates`); list them
-    engine.articles["a1"].copies = [
-        _copy("a1-detik", "https://detik.example/banjir", "Banjir rendam rumah di Bekasi", "Detik",
-              datetime(2024, 7, 12, 15, 30)),
-        _copy("a1-xss", "javascript:alert(1)", XSS_TITLE, "<b>Outlet</b>", None),
-    ]
-    return make_app(engine).test_client()
+from tests.web_support import COPY_TITLES, assert_no_raw_markup, links, text_of, validator
 
 
 def section(html: str, element_id: str) -> str:
@@ -55,7 +35,7 @@ def test_the_article_page_lists_the_copies_with_outlet_date_and_links(client):
     hrefs = [h for h, _a, _t in links(copies)]
     assert "/artikel/a1-detik?q=banjir" in hrefs and "https://detik.example/banjir" in hrefs
     assert "javascript:" not in copies                    # only http(s) originals become links
-    _assert_no_raw_markup(copies, "copies")
+    assert_no_raw_markup(copies, "copies")
     assert "&lt;b&gt;Outlet&lt;/b&gt;" in copies
     # copies come before the related articles, in the same aside
     assert html.index('id="salinan"') < html.index('id="berita-terkait"')
@@ -67,14 +47,14 @@ def test_api_article_lists_copies_additively(client):
     body = r.get_json()
     assert [c["id"] for c in body["copies"]] == ["a1-detik", "a1-xss"]
     first = body["copies"][0]
-    assert first == {"id": "a1-detik", "title": "Banjir rendam rumah di Bekasi", "url": "https://detik.example/banjir",
+    assert first == {"id": "a1-detik", "title": COPY_TITLES["a1-detik"], "url": "https://detik.example/banjir",
                      "published": "2024-07-12T15:30:00", "section": "Daerah", "outlet": "Detik",
                      "link": "http://localhost/artikel/a1-detik"}
     assert client.get("/api/articles/a2").get_json()["copies"] == []
     doc = client.get("/api/openapi.json").get_json()
     assert doc["components"]["schemas"]["Article"]["properties"]["copies"]["items"] == {
         "$ref": "#/components/schemas/RelatedArticle"}
-    _validator(doc, "Article")(body)
+    validator(doc, "Article")(body)
 
 
 # ============================================================================ search box, dates, lists
@@ -117,11 +97,6 @@ def test_meta_separators_belong_to_the_item_before_them(client):
 
 
 # ============================================================================ the demo index
-
-@pytest.fixture(scope="module")
-def demo_client(demo_settings):
-    return create_app(demo_settings).test_client()
-
 
 def test_demo_wire_story_shows_one_hit_with_its_copy(demo_client):
     """demo/corpus 009 and 010 are one wire story from two outlets (demo/README.md)."""

@@ -10,38 +10,13 @@ from html.parser import HTMLParser
 import pytest
 
 from indexer.config import Settings
-from indexer.errors import IndexUnavailable
-from indexer.search.model import IndexStats
-from webapp import create_app
+from indexer.search.engine import SearchEngine
+from tests.web_support import make_app
 from webapp import widget as widget_module
 from webapp.security import CSP
 
 BUDGET_GZIP_BYTES = 15 * 1024
 JS_SOURCE = widget_module.JS_FILE.read_text(encoding="utf-8")
-
-
-class StatsEngine:
-    """Just enough engine for pages that only ask for stats (and a search for the footer link test)."""
-
-    def __init__(self, fail: bool = False):
-        self.fail = fail
-
-    def stats(self):
-        if self.fail:
-            raise IndexUnavailable("belum ada indeks")
-        return IndexStats(documents=3, generation="g", sections=(("Daerah", 2), ("Nasional", 1)))
-
-
-def make_client(engine=None, **web):
-    settings = Settings()
-    if web:
-        settings = settings.replace(web=web)
-    return create_app(settings, engine=engine or StatsEngine()).test_client()
-
-
-@pytest.fixture
-def client():
-    return make_client()
 
 
 class Tags(HTMLParser):
@@ -77,8 +52,8 @@ def test_widget_js_headers(client):
     assert head.status_code == 200 and head.headers["Content-Type"].startswith("text/javascript")
 
 
-def test_widget_js_cors_follows_settings():
-    client = make_client(cors_origins=("https://koran.example",))
+def test_widget_js_cors_follows_settings(web_settings):
+    client = make_app(web_settings, cors_origins=("https://koran.example",)).test_client()
     r = client.get("/widget.js", headers={"Origin": "https://koran.example"})
     assert r.headers["Access-Control-Allow-Origin"] == "https://koran.example"
     assert "Origin" in r.headers["Vary"]
@@ -126,7 +101,7 @@ def test_minify_css():
 
 # ============================================================================ /embed
 
-def test_embed_page(client):
+def test_embed_page(client, engine):
     r = client.get("/embed")
     assert r.status_code == 200 and r.mimetype == "text/html"
     assert r.headers["Content-Security-Policy"] == CSP
@@ -146,7 +121,8 @@ def test_embed_page(client):
             '&#34; data-warta-target=&#34;#warta-search&#34; async&gt;&lt;/script&gt;') in html
     # sections of the index as checkboxes; the options form is a plain GET form to /embed
     boxes = [i["value"] for i in tags.find("input") if i.get("name") == "sections"]
-    assert boxes == ["Daerah", "Nasional"]
+    assert boxes == [name for name, _count in engine.stats().sections]
+    assert boxes == ["Ekonomi", "Daerah", "Nasional", "Olahraga"]      # most articles first (web_support.py)
     form = next(f for f in tags.find("form") if f.get("id") == "opsi-widget")
     assert form["action"] == "/embed" and form["method"] == "get"
     # every form control has a label
@@ -186,28 +162,28 @@ def test_embed_bad_options_fall_back(client, args):
     assert options["target_window"] in ("_self", "_blank") and options["accent"] in ("", args.get("accent"))
 
 
-def test_embed_uses_public_url():
-    client = make_client(public_url="https://warta.example/")
+def test_embed_uses_public_url(web_settings):
+    client = make_app(web_settings, public_url="https://warta.example/").test_client()
     html = client.get("/embed").get_data(as_text=True)
     assert "https://warta.example/widget.js" in html and 'data-base="https://warta.example"' in html
 
 
-def test_embed_without_index():
-    r = make_client(engine=StatsEngine(fail=True)).get("/embed")
+def test_embed_without_index(tmp_path):
+    r = make_app(Settings().replace(index={"dir": tmp_path / "none"})).test_client().get("/embed")
     assert r.status_code == 200
     assert 'id="opsi-sections"' in r.get_data(as_text=True)    # free-text sections instead of boxes
 
 
-def test_embed_does_not_hide_an_engine_bug():
+def test_embed_does_not_hide_an_engine_bug(web_settings):
     """Only "no index yet" is expected; anything else is the usual logged 500, not an empty list."""
-    class Buggy(StatsEngine):
+    class Buggy(SearchEngine):
         def stats(self):
-            raise KeyError("sections")
-    r = make_client(engine=Buggy()).get("/embed")
+            raise KeyError("sections")             # injected
+    r = make_app(web_settings, engine=Buggy(web_settings)).test_client().get("/embed")
     assert r.status_code == 500 and "sections" not in r.get_data(as_text=True)
 
 
-def test_embed_linked_from_site():
-    client = create_app(Settings(), engine=StatsEngine(fail=True)).test_client()
+def test_embed_linked_from_site(tmp_path):
+    client = make_app(Settings().replace(index={"dir": tmp_path / "none"})).test_client()
     html = client.get("/embed").get_data(as_text=True)
     assert '<a href="/embed">Widget</a>' in html

@@ -10,7 +10,7 @@ from indexer.errors import IndexUnavailable
 from indexer.search import serialize
 from indexer.search.model import ArticleView, Hit, SearchResult
 from indexer.search.params import parse_int, request_from_params
-from webapp.app import warta
+from webapp.app import find_article, public_base, warta
 from webapp.errors import HTTP_ERRORS, error_response
 
 bp = Blueprint("api", __name__)
@@ -18,14 +18,6 @@ bp = Blueprint("api", __name__)
 SUGGEST_MAX_CHARS = 100
 SUGGEST_DEFAULT_LIMIT = 8
 SUGGEST_MAX_LIMIT = 20
-MAX_ID_CHARS = 200
-
-
-def public_base() -> str:
-    """Absolute base URL for links handed to other sites (widget): settings.web.public_url or
-    the request's own host."""
-    base = warta().settings.web.public_url.strip()
-    return (base or request.host_url).rstrip("/")
 
 
 def article_link(doc_id: str) -> str:
@@ -57,7 +49,7 @@ def search():
 
 @bp.get("/api/articles/<path:doc_id>")
 def article(doc_id: str):
-    view = warta().engine.article(doc_id) if 0 < len(doc_id) <= MAX_ID_CHARS else None
+    view = find_article(doc_id)
     if view is None:
         return error_response(404, "not_found", "Artikel tidak ditemukan.", "id")
     return jsonify(article_json(view))

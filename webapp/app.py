@@ -12,11 +12,12 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask, current_app, request
 from flask.json.provider import DefaultJSONProvider
 
 from indexer.config import Settings, load_settings
 from indexer.search.backend import SearchBackend
+from indexer.search.model import ArticleView
 
 log = logging.getLogger("webapp")
 
@@ -82,6 +83,21 @@ class WartaJSON(DefaultJSONProvider):
 
 def warta() -> Warta:
     return current_app.extensions["warta"]
+
+
+MAX_ID_CHARS = 200     # a longer id is never looked up (the pages and the API answer 404)
+
+
+def find_article(doc_id: str) -> ArticleView | None:
+    """The `ArticleView` with this id, or None."""
+    return warta().engine.article(doc_id) if 0 < len(doc_id) <= MAX_ID_CHARS else None
+
+
+def public_base() -> str:
+    """Absolute base URL for links handed to other sites (widget, API): settings.web.public_url or
+    the request's own host."""
+    base = warta().settings.web.public_url.strip()
+    return (base or request.host_url).rstrip("/")
 
 
 def create_app(settings: Settings | None = None, *, engine: SearchBackend | None = None) -> Flask:

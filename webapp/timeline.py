@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from indexer.search.model import SearchRequest, Timeline
 from indexer.search.timeline import range_label
-from webapp import format as fmt
+from webapp import links, quantities
 
 COLUMN = 10          # viewBox units per bucket
 HEIGHT = 100         # viewBox height
@@ -55,11 +55,11 @@ def timeline_chart(timeline: Timeline | None, req: SearchRequest, base: str, arg
         return None
     buckets = timeline.buckets
     tallest = max(b.count for b in buckets) or 1
-    hrefs = iter(fmt.range_urls(base, args, [(b.start.isoformat(), b.end.isoformat()) for b in buckets if b.count]))
+    hrefs = iter(links.range_urls(base, args, [(b.start.isoformat(), b.end.isoformat()) for b in buckets if b.count]))
     bars = []
     for i, b in enumerate(buckets):
         height = 0.0 if not b.count else max(MIN_BAR, (HEIGHT - TOP) * b.count / tallest)
-        text = f"{fmt.format_number(b.count)} artikel, {b.label}"
+        text = f"{quantities.format_number(b.count)} artikel, {b.label}"
         href = next(hrefs) if b.count else None
         bars.append(Bar(x=i * COLUMN, bar_x=i * COLUMN + 1, bar_width=COLUMN - 2, y=round(HEIGHT - height, 2),
                         height=round(height, 2), count=b.count, label=b.label, text=text, href=href,
@@ -72,4 +72,4 @@ def timeline_chart(timeline: Timeline | None, req: SearchRequest, base: str, arg
                  first=range_label(buckets[0].start, buckets[0].start),
                  last=range_label(buckets[-1].end, buckets[-1].end),
                  undated=timeline.undated,
-                 reset_href=fmt.url_with(base, args, from_=None, to=None) if has_range else None)
+                 reset_href=links.url_with(base, args, from_=None, to=None) if has_range else None)

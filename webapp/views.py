@@ -1,6 +1,6 @@
 """HTML pages: the search page (/) and the article page (/artikel/<id>).
 
-Every search state is a plain GET URL; links that change one thing keep the others (webapp.format).
+Every search state is a plain GET URL; links that change one thing keep the others (webapp.links).
 Bad parameters raise RequestError, which webapp.errors turns into a 400 page.
 """
 from __future__ import annotations
@@ -10,16 +10,15 @@ import re
 
 from flask import Blueprint, Flask, render_template, request, url_for
 
+from indexer.datenames import month_label
 from indexer.search.params import MAX_PAGE, SORT_LABELS, request_from_params
 from indexer.search.query import require_word
-from webapp import format as fmt
-from webapp.app import warta
+from webapp import dates, links, quantities
+from webapp.app import find_article, warta
 from webapp.errors import error_response
 from webapp.timeline import timeline_chart
 
 bp = Blueprint("views", __name__)
-
-MAX_ID_CHARS = 200
 
 
 _WORD = re.compile(r"[^\W_]")
@@ -29,11 +28,19 @@ def _base() -> str:
     return url_for("views.index")
 
 
+def paragraphs(text: str) -> list[str]:
+    """Split article text into paragraphs (blank-line or newline separated)."""
+    if not text:
+        return []
+    parts = [p.strip() for p in text.replace("\r\n", "\n").split("\n")]
+    return [p for p in parts if p]
+
+
 def _article_paragraphs(view) -> tuple[str, list[str]]:
     """(lead to show separately or '', body paragraphs); the lead is not repeated when the body
     already starts with it."""
     lead = (view.lead or "").strip()
-    body = fmt.paragraphs(view.body or "")
+    body = paragraphs(view.body or "")
     if lead and body and body[0].startswith(lead[: max(20, len(lead) - 5)]):
         lead = ""
     return lead, body
@@ -54,7 +61,7 @@ def index():
         result=result,
         req=search_request,
         pages=pages,
-        page_numbers=fmt.page_window(search_request.page, pages),
+        page_numbers=links.page_window(search_request.page, pages),
         sort_labels=SORT_LABELS,
         browsing=browsing,
         no_words=no_words,
@@ -73,14 +80,14 @@ def help_page():
 
 @bp.get("/artikel/<path:doc_id>")
 def article(doc_id: str):
-    view = warta().engine.article(doc_id) if 0 < len(doc_id) <= MAX_ID_CHARS else None
+    view = find_article(doc_id)
     if view is None:
         return error_response(404, "not_found", "Artikel yang Anda cari tidak ditemukan. Mungkin "
                               "alamatnya salah atau artikel sudah dihapus dari indeks.", "id",
                               title="Artikel tidak ditemukan")
     lead, body = _article_paragraphs(view)
     # came from a search: its state travels in the link; mark its words and lead back to it
-    search_args = fmt.search_pairs(request.args)
+    search_args = links.search_pairs(request.args)
     query = request.args.get("q", "").strip()
     marked = None
     if query and _WORD.search(query):
@@ -90,48 +97,48 @@ def article(doc_id: str):
             marked = None
     return render_template("article.html", article=view, lead=lead, body=body,
                            marked_lead=marked[0] if marked else None, marked_body=marked[1:] if marked else None,
-                           back_url=fmt.build_url(_base(), search_args),
-                           original_url=view.url if fmt.is_http_url(view.url) else "")
+                           back_url=links.build_url(_base(), search_args),
+                           original_url=view.url if links.is_http_url(view.url) else "")
 
 
 def init_app(app: Flask) -> None:
     env = app.jinja_env
     env.filters.update(
-        tanggal=fmt.format_date,
-        tanggal_waktu=fmt.format_datetime,
-        bulan=fmt.month_label,
-        angka=fmt.format_number,
-        detik=fmt.format_seconds,
-        iso=fmt.iso,
+        tanggal=dates.format_date,
+        tanggal_waktu=dates.format_datetime,
+        bulan=month_label,
+        angka=quantities.format_number,
+        detik=quantities.format_seconds,
+        iso=dates.iso,
     )
-    env.tests["http_url"] = fmt.is_http_url
+    env.tests["http_url"] = links.is_http_url
 
     @app.context_processor
     def helpers():
         args = request.args
 
         def toggle(name: str, value: str) -> str:
-            return fmt.toggle_url(_base(), args, name, value)
+            return links.toggle_url(_base(), args, name, value)
 
         def remove(name: str, value: str | None = None) -> str:
-            return fmt.remove_url(_base(), args, name, value)
+            return links.remove_url(_base(), args, name, value)
 
         def with_(**changes) -> str:
-            return fmt.url_with(_base(), args, **changes)
+            return links.url_with(_base(), args, **changes)
 
         def page_link(number: int) -> str:
-            return fmt.page_url(_base(), args, number)
+            return links.page_url(_base(), args, number)
 
         def require(word: str) -> str:
             """The same search with `word` required (`+kata`), for "Tidak memuat: kata"."""
-            return fmt.url_with(_base(), args, q=require_word(args.get("q", ""), word))
+            return links.url_with(_base(), args, q=require_word(args.get("q", ""), word))
 
         def article_link(doc_id: str) -> str:
             """The article, carrying this search's state (for marks and the way back)."""
-            return fmt.build_url(url_for("views.article", doc_id=doc_id), fmt.search_pairs(args))
+            return links.build_url(url_for("views.article", doc_id=doc_id), links.search_pairs(args))
 
         def hidden(*exclude: str) -> list[tuple[str, str]]:
-            return fmt.hidden_fields(args, exclude)
+            return links.hidden_fields(args, exclude)
 
         return {
             "site_name": warta().settings.web.site_name,
@@ -141,7 +148,7 @@ def init_app(app: Flask) -> None:
             "require_url": require,
             "article_url": article_link,
             "page_url": page_link,
-            "clear_filters_url": lambda: fmt.clear_filters_url(_base(), args),
+            "clear_filters_url": lambda: links.clear_filters_url(_base(), args),
             "hidden_fields": hidden,
             "current_query": args.get("q", "")[: warta().settings.search.max_query_chars],
             "max_query_chars": warta().settings.search.max_query_chars,

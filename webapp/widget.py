@@ -19,7 +19,7 @@ from pathlib import Path
 from flask import Blueprint, Response, render_template, request
 
 from indexer.errors import IndexUnavailable
-from webapp.app import warta
+from webapp.app import public_base, warta
 
 bp = Blueprint("widget", __name__)
 
@@ -70,12 +70,6 @@ def widget_js():
     response.headers["Cache-Control"] = CACHE_CONTROL
     response.add_etag()
     return response.make_conditional(request)
-
-
-def public_base() -> str:
-    """Absolute base URL of this server (settings.web.public_url or the request's host)."""
-    base = warta().settings.web.public_url.strip()
-    return (base or request.host_url).rstrip("/")
 
 
 def embed_options(args) -> dict:

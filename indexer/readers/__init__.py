@@ -14,7 +14,6 @@ Skip reasons: ``empty_body``, ``missing_title``, ``bad_json``, ``bad_row``, ``tr
 from __future__ import annotations
 
 import codecs
-import itertools
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -24,7 +23,7 @@ from ..records import Article, Skip
 from .tabular import read_table
 from .text import read_text_file
 
-__all__ = ["SourceError", "read_source", "read_sources", "source_files", "EXTENSION_FORMATS"]
+__all__ = ["SourceError", "read_source", "source_files", "EXTENSION_FORMATS"]
 
 EXTENSION_FORMATS = {".txt": "text", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl",
                      ".csv": "csv", ".xlsx": "xlsx"}
@@ -97,18 +96,3 @@ def _guarded(records: Iterator[Article | Skip], name: str) -> Iterator[Article |
 def read_source(source: SourceSettings, settings: Settings) -> Iterator[Article | Skip]:
     """Articles and skips from one configured source. Raises SourceError at once if unreadable."""
     return _read_files(source_files(source), source, settings)
-
-
-def read_sources(settings: Settings, names: Iterable[str] | None = None) -> Iterator[Article | Skip]:
-    """read_source over settings.sources (or the named ones), every source checked up front."""
-    if names is None:
-        sources = list(settings.sources)
-    else:
-        sources = []
-        for name in names:
-            found = settings.source(name)
-            if found is None:
-                known = ", ".join(s.name for s in settings.sources) or "none"
-                raise SourceError(f"no source named {name!r} (configured: {known})")
-            sources.append(found)
-    return itertools.chain.from_iterable([read_source(source, settings) for source in sources])

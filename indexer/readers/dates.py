@@ -37,28 +37,33 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time, timedelta, timezone
 
+from indexer import datenames
+
 WIB = timezone(timedelta(hours=7))
 TEXT_DATE_TOLERANCE_DAYS = 366
 URL_DATE_TOLERANCE_DAYS = 1
 MISSING = frozenset({"", "-", "--", "–", "—", "nan", "NaN", "NaT", "null", "NULL", "None", "n/a", "N/A"})
 
-MONTHS = {
-    "januari": 1, "january": 1, "jan": 1,
-    "februari": 2, "pebruari": 2, "february": 2, "feb": 2, "peb": 2,
-    "maret": 3, "march": 3, "mar": 3,
-    "april": 4, "apr": 4,
-    "mei": 5, "may": 5,
-    "juni": 6, "june": 6, "jun": 6,
-    "juli": 7, "july": 7, "jul": 7,
-    "agustus": 8, "august": 8, "aug": 8, "agu": 8, "agt": 8, "ags": 8, "agust": 8,
-    "september": 9, "sep": 9, "sept": 9,
-    "oktober": 10, "october": 10, "okt": 10, "oct": 10,
-    "november": 11, "nopember": 11, "nov": 11, "nop": 11,
-    "desember": 12, "december": 12, "des": 12, "dec": 12,
-}
-WEEKDAYS = frozenset({"senin", "selasa", "rabu", "kamis", "jumat", "jum'at", "sabtu", "minggu", "ahad",
-                      "jum", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
-                      "mon", "tue", "wed", "thu", "fri", "sat", "sun", "pukul", "jam", "at"})
+# month words -> number: the Indonesian names and abbreviations (indexer.datenames), old and
+# English spellings
+MONTHS = {name.lower(): number for names in (datenames.MONTHS, datenames.SHORT_MONTHS)
+          for number, name in enumerate(names, 1)}
+MONTHS.update({
+    "january": 1,
+    "pebruari": 2, "february": 2, "peb": 2,
+    "march": 3,
+    "may": 5,
+    "june": 6,
+    "july": 7,
+    "august": 8, "aug": 8, "agt": 8, "ags": 8, "agust": 8,
+    "sept": 9,
+    "october": 10, "oct": 10,
+    "nopember": 11, "nop": 11,
+    "december": 12, "dec": 12,
+})
+WEEKDAYS = frozenset({d.lower() for d in datenames.WEEKDAYS} |
+                     {"jum'at", "ahad", "jum", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+                      "sunday", "mon", "tue", "wed", "thu", "fri", "sat", "sun", "pukul", "jam", "at"})
 ZONE_SHIFT = {"wib": 0, "wita": -1, "wit": -2, "gmt": 7, "utc": 7}  # hours to add to reach WIB
 
 _EXCEL_EPOCH = datetime(1899, 12, 30)

@@ -2,9 +2,9 @@
 
 The web pages, the JSON API and the widget use only these five methods and the plain data of
 `indexer.search.model`; `SearchEngine` (Whoosh + numpy, indexer/search/engine.py) implements them.
-A backend on another index (OpenSearch, docs/scaling.md) plugs in by implementing the same, and
-the tests' in-memory engines do too (tests/test_web.py checks its fake against this protocol,
-tests/test_architecture.py checks `SearchEngine`'s signatures).
+A backend on another index (OpenSearch, docs/scaling.md) plugs in by implementing the same
+(tests/test_engine.py checks `SearchEngine` against this protocol, tests/test_architecture.py its
+signatures; the web tests run the app on a real `SearchEngine`, tests/web_support.py).
 
 Errors are part of the contract: `indexer.errors.IndexUnavailable` when nothing is published yet,
 `indexer.errors.RequestError` for a request the backend cannot answer; webapp/errors.py maps them.

@@ -12,12 +12,12 @@ from __future__ import annotations
 import dataclasses
 import threading
 import time
-from datetime import datetime
 
 import numpy as np
 from whoosh.util.times import long_to_datetime
 
 from indexer.config import Settings
+from indexer.datenames import month_label
 from indexer import learned, stemcache
 from indexer.errors import IndexUnavailable  # raised here, and importable from here as before
 from indexer.search import feedback, snippets, timeline
@@ -32,19 +32,9 @@ from indexer.search.snapshot import NO_DATE, Snapshot, day_end, day_start
 from indexer.search.suggest import complete, did_you_mean, words_with_prefix
 from indexer.store import IndexStore
 
-MONTHS_ID = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
-             "September", "Oktober", "November", "Desember")
 DAY = 86400 * 10**6  # whoosh datetime longs count microseconds since datetime.min
 MAX_COPIES = 50      # copies of one story listed with an article (a wire story can run in dozens)
 RELATED_SNIPPET_CHARS = 200
-
-
-def month_label(value: str) -> str:
-    try:
-        year, month = value.split("-")
-        return f"{MONTHS_ID[int(month) - 1]} {year}"
-    except (ValueError, IndexError):
-        return "Tanpa tanggal" if not value else value
 
 
 class SearchEngine:
@@ -126,7 +116,7 @@ class SearchEngine:
         if ranked:
             m = self._match_groups(snap, searcher, compiled, section_mask & date_mask)
         else:
-            matched, scores = self._matching(snap, searcher, compiler.compile(parsed, "and"))
+            matched, scores = self._matching(snap, searcher, compiler.compile(parsed))
             m = Matches(matched, scores, matched)
         matched, scores = m.matched, m.scores
         selected = matched & section_mask & date_mask
@@ -179,7 +169,7 @@ class SearchEngine:
 
     def _count_for(self, snap: Snapshot, searcher, text: str) -> int:
         compiler = self._compiler(snap)
-        q = compiler.compile(self._parse(snap, text), "and")
+        q = compiler.compile(self._parse(snap, text))
         return int(self._matching(snap, searcher, q, score=False)[0].sum()) if q is not None else 0
 
     def _filter_masks(self, snap: Snapshot, request: SearchRequest) -> tuple[np.ndarray, np.ndarray]:
@@ -359,6 +349,3 @@ class SearchEngine:
             date_to=long_to_datetime(int(dated.max())).isoformat() if dated.size else None,
         )
 
-
-def published_str(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None

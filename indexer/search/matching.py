@@ -7,13 +7,16 @@ them (at least `search.partial_min_share` of the required words, like Elasticsea
 every full hit, scored by its BM25F times a coordination factor (the idf-weighted share of the words
 it has), and reports the words it lacks. Phrases, field prefixes (`judul:`), `+word` and exclusions stay strict.
 
-Every group is evaluated once, so the all-words set, the relaxed set (an ambiguous lower-case
-acronym made optional) and the partial set are combinations of the same arrays.
+The fallbacks are one loop over the query's `candidates`, most exact first: all the words; all but
+an ambiguous lower-case acronym (`bin laden`: `bin` made optional) when no allowed article has them
+all; most of the words; any of them when nothing else is found. Every group is evaluated once, so
+each candidate is a combination of the same arrays.
 """
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 
@@ -44,9 +47,61 @@ class Matches:
         return [label for mask, label in zip(self._masks, self._labels) if not mask[docnum]]
 
 
+# When a candidate listing is wanted, given the listing so far (its full hits, what it lists) and
+# the documents the request's filters allow
+def _always(listing: "_Listing", filtered: np.ndarray, policy: PartialPolicy) -> bool:
+    return True
+
+
+def _nothing_allowed(listing: "_Listing", filtered: np.ndarray, policy: PartialPolicy) -> bool:
+    return not (listing.full & filtered).any()
+
+
+def _few(listing: "_Listing", filtered: np.ndarray, policy: PartialPolicy) -> bool:
+    return not listing.full.any() or (policy.below > 0 and int((listing.full & filtered).sum()) < policy.below)
+
+
+def _nothing(listing: "_Listing", filtered: np.ndarray, policy: PartialPolicy) -> bool:
+    return not listing.listed.any()
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One way to list a query's documents: those holding `need` ("all", "most" or "one") of the
+    groups `words` (None: the words of the all-words listing in use), every strict group among them.
+
+    It is tried when `wanted` says the listing so far falls short of what it is for, and taken when
+    it lists something: an all-words candidate replaces the listing, the others add partial hits
+    below its full hits."""
+    name: str
+    wanted: Callable[["_Listing", np.ndarray, PartialPolicy], bool]
+    need: str
+    words: tuple[int, ...] | None = None
+
+
+def candidates(compiled: CompiledQuery) -> list[Candidate]:
+    """A query's candidate listings, most exact first: every required word; every required word but
+    the ambiguous lower-case acronyms (`bin laden` -> `laden`) when no document the filters allow has
+    them all; most of the words when fewer than `partial_below` do; any of them when nothing is listed."""
+    groups = compiled.groups
+    required = [i for i, g in enumerate(groups) if not g.optional] or list(range(len(groups)))
+    relaxed = [i for i in required if not groups[i].relaxable]
+    found = [Candidate("all", _always, "all", tuple(required))]
+    if 0 < len(relaxed) < len(required):
+        found.append(Candidate("relaxed", _nothing_allowed, "all", tuple(relaxed)))
+    return found + [Candidate("most", _few, "most"), Candidate("any", _nothing, "one")]
+
+
+@dataclass
+class _Listing:
+    words: list[int]         # the groups of the all-words candidate in use: holding them all = a full hit
+    full: np.ndarray
+    listed: np.ndarray       # the full hits, and the partial hits a fill added
+
+
 def combine(compiled: CompiledQuery, results: list[tuple[np.ndarray, np.ndarray]], negative: np.ndarray | None,
             alive: np.ndarray, filtered: np.ndarray, policy: PartialPolicy) -> Matches:
-    """Matches of a query from its groups' (mask, score) arrays.
+    """Matches of a query from its groups' (mask, score) arrays: its `candidates` tried in one loop.
 
     `filtered` is the documents the request's section/date filters allow: the fill threshold
     counts the full hits a reader would see.
@@ -54,40 +109,37 @@ def combine(compiled: CompiledQuery, results: list[tuple[np.ndarray, np.ndarray]
     groups = compiled.groups
     allowed = alive if negative is None else alive & ~negative
     scores = results[0][1] if len(results) == 1 else np.sum([s for _, s in results], axis=0, dtype=np.float32)
-    required = [i for i, g in enumerate(groups) if not g.optional] or list(range(len(groups)))
-    full = _all(results, required, allowed)
-    if not (full & filtered).any():
-        relaxed = [i for i in required if not groups[i].relaxable]
-        if relaxed and len(relaxed) < len(required):
-            candidate = _all(results, relaxed, allowed)
-            if candidate.any():
-                required, full = relaxed, candidate
+
+    def holding(words: list[int], need: str) -> np.ndarray:
+        """The documents holding `need` of the groups `words`, every strict one among them."""
+        if need == "all":
+            return _all(results, words, allowed)
+        count = np.zeros(alive.size, dtype=np.int16)
+        for i in words:
+            count += results[i][0]
+        at_least = max(1, math.ceil(policy.min_share * len(words) - 1e-9)) if need == "most" and policy.below > 0 else 1
+        return (count >= at_least) & _all(results, [i for i in words if groups[i].strict], allowed)
+
+    listing: _Listing | None = None
+    for candidate in candidates(compiled):
+        if listing is not None and not candidate.wanted(listing, filtered, policy):
+            continue
+        words = list(candidate.words) if candidate.words is not None else listing.words
+        docs = holding(words, candidate.need)
+        if candidate.need == "all":
+            if listing is None or docs.any():
+                listing = _Listing(words, docs, docs)
+        elif (docs & ~listing.full).any():
+            listing.listed = listing.full | docs
+
+    full = listing.full
     # scores are read only where a document is listed: no masking needed
-    matches = Matches(full, scores, full)
-    droppable = [i for i in required if not groups[i].strict]
-    if len(required) < 2 or not droppable:
-        return matches
-    few = policy.below > 0 and int((full & filtered).sum()) < policy.below
-    if not few and full.any():
-        return matches
-    count = np.zeros(alive.size, dtype=np.int16)
-    for i in required:
-        count += results[i][0]
-    strict_ok = _all(results, [i for i in required if groups[i].strict], allowed)
-    need = max(1, math.ceil(policy.min_share * len(required) - 1e-9)) if policy.below > 0 else 1
-    partial = (count >= need) & strict_ok & ~full
-    if not partial.any() and not full.any() and need > 1:    # nothing at all: any of the words
-        partial = (count >= 1) & strict_ok
-    if not partial.any():
-        return matches
-    coordination = _coordination(results, required, alive)
-    matches.matched = full | partial
-    matches.scores = np.where(full, scores, scores * coordination).astype(np.float32)
-    matches.partial_fill = True
-    matches.fallback = not full.any()
-    matches._masks = [results[i][0] for i in required]
-    matches._labels = [groups[i].label for i in required]
-    return matches
+    if listing.listed is full:
+        return Matches(full, scores, full)
+    coordination = _coordination(results, listing.words, alive)
+    return Matches(listing.listed, np.where(full, scores, scores * coordination).astype(np.float32), full,
+                   partial_fill=True, fallback=not full.any(),
+                   _masks=[results[i][0] for i in listing.words], _labels=[groups[i].label for i in listing.words])
 
 
 def _coordination(results, required: list[int], alive: np.ndarray) -> np.ndarray:

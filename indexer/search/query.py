@@ -398,14 +398,16 @@ class Compiler:
     def _negatives(self, parsed: ParsedQuery) -> list[Q.Query]:
         return [q for q in (self.unit(u) for u in parsed.negatives) if q is not None]
 
-    def compile(self, parsed: ParsedQuery, mode: str = "and") -> Q.Query | None:
-        """AND (or, for the fall-back, OR) of the groups, minus the negatives. None = browse all."""
+    def compile(self, parsed: ParsedQuery) -> Q.Query | None:
+        """AND of the groups, minus the negatives (None = browse all): for counting a query's
+        documents and for browsing; ranked searches match group by group (`compile_groups`,
+        indexer.search.matching, which also holds the fallbacks when no document has every word)."""
         compiled = [(q, all(u.optional for u in g)) for g in parsed.groups
                     for q in [self.group(g)] if q is not None]
         required = any(not optional for _, optional in compiled)
         # an optional group matches every document (those it matches score more), unless nothing
-        # else is required or this is the OR fall-back
-        positives = [Q.Or([q, Q.Every()]) if optional and required and mode == "and" else q
+        # else is required
+        positives = [Q.Or([q, Q.Every()]) if optional and required else q
                      for q, optional in compiled]
         negatives = self._negatives(parsed)
         if not positives:
@@ -415,7 +417,7 @@ class Compiler:
         elif len(positives) == 1:
             base = positives[0]
         else:
-            base = Q.And(positives) if mode == "and" else Q.Or(positives)
+            base = Q.And(positives)
         if negatives:
             return Q.AndNot(base, Q.Or(negatives))
         return base

@@ -20,15 +20,13 @@ from datetime import date, timedelta
 
 import numpy as np
 
+from indexer.datenames import MONTHS, SHORT_MONTHS
 from indexer.search.model import Timeline, TimelineBucket
 
 DAY = 86400 * 10**6      # Whoosh datetime longs count microseconds since datetime.min (ordinal day 1)
 MAX_DAY_BARS = 45        # up to about six weeks: one bar per day
 MAX_WEEK_BARS = 53       # up to a year: one bar per week
 MAX_BARS = 60            # months while at most this many bars, then years
-SHORT_MONTHS = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")
-MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
-          "Oktober", "November", "Desember")
 _LAST_ORDINAL = date.max.toordinal()
 
 

@@ -21,6 +21,7 @@
 
   // The date fields' order follows the browser's language (hh/bb/tttt or mm/dd/yyyy): say the
   // chosen date in words beside each field, so a swapped day and month shows at once.
+  // the names of indexer/datenames.py (tests/test_datenames.py keeps them equal)
   var DAYS = ["Minggu", "Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu"];
   var MONTHS = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
                 "September", "Oktober", "November", "Desember"];

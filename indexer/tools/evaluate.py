@@ -41,6 +41,7 @@ from urllib.parse import urlsplit
 
 from indexer.config import Settings
 from indexer.errors import EvalError, IndexUnavailable  # EvalError: importable from here as before
+from indexer.wordlists import read_word_list
 
 KNOWN_K = 10          # MRR@10, Success@10
 TOPICAL_K = 10        # nDCG@10, P@10, judged@10
@@ -471,21 +472,13 @@ FINGERPRINT_FILE = "eval-key.json"
 _CODE_FILES = ("analysis.py", "lexicon.py", "schema.py", "duplicates.py", "acronyms.py", "learned.py")
 
 
-def _word_list_text(source: str, builtin: str) -> str:
-    if source == "builtin":
-        return resources.files("indexer").joinpath("data", builtin).read_text(encoding="utf-8")
-    if source in ("none", ""):
-        return ""
-    return Path(source).read_text(encoding="utf-8")
-
-
 def index_fingerprint(settings: Settings) -> dict:
     """What shapes an index: analysis settings, word lists, analysis/schema/duplicates code, sources."""
     a = settings.analysis
     digest = hashlib.sha256()
     for source, builtin in ((a.stopwords, "stopwords.txt"), (a.protected_words, "protected_words.txt"),
                             (a.lexicon, "lexicon.tsv")):
-        digest.update(_word_list_text(source, builtin).encode("utf-8") + b"\0")
+        digest.update(read_word_list(source, builtin).encode("utf-8") + b"\0")
     for name in _CODE_FILES:
         digest.update(resources.files("indexer").joinpath(name).read_bytes() + b"\0")
     return {

@@ -1,4 +1,4 @@
-"""Presentation helpers: Indonesian dates and numbers, and URLs for search states.
+"""URLs for search states, links to other sites, and the pager's page numbers.
 
 Search URLs are built from the request's own query parameters so that a link that changes one
 thing (toggle a facet, change the sort, go to page 3) keeps everything else. Changing a filter
@@ -6,80 +6,18 @@ always drops ``page`` (the result set changes, page 7 may no longer exist).
 """
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Iterable, Mapping
 from urllib.parse import urlencode
-
-DAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
-MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
-          "Oktober", "November", "Desember")
 
 # canonical order of parameters in generated URLs
 PARAM_ORDER = ("q", "section", "month", "from", "to", "sort", "per_page", "page")
 SEARCH_PARAMS = frozenset(PARAM_ORDER)
 
 
-# ---------------------------------------------------------------- dates and numbers
-
-def format_date(value: date | datetime | None, weekday: bool = True) -> str:
-    """``Jumat, 12 Juli 2024`` (or ``12 Juli 2024`` without the weekday); '' for None."""
-    if value is None:
-        return ""
-    text = f"{value.day} {MONTHS[value.month - 1]} {value.year}"
-    return f"{DAYS[value.weekday()]}, {text}" if weekday else text
-
-
-def format_datetime(value: datetime | date | None) -> str:
-    """``Jumat, 12 Juli 2024, 14.05 WIB``; the time is left out when it is exactly midnight
-    (readers store a missing time as 00:00, so midnight usually means "no time known")."""
-    if value is None:
-        return ""
-    text = format_date(value)
-    if isinstance(value, datetime) and (value.hour, value.minute) != (0, 0):
-        text += f", {value.hour:02d}.{value.minute:02d} WIB"
-    return text
-
-
-def month_label(value: str) -> str:
-    """``2019-09`` → ``September 2019`` (anything unexpected is returned unchanged)."""
-    try:
-        year, month = value.split("-", 1)
-        return f"{MONTHS[int(month) - 1]} {int(year)}"
-    except (ValueError, IndexError):
-        return value
-
-
-def format_number(value: int | float) -> str:
-    """``1234567`` → ``1.234.567`` (Indonesian thousands separator)."""
-    return f"{int(value):,}".replace(",", ".")
-
-
-def format_seconds(milliseconds: float) -> str:
-    """``53.2`` ms → ``0,05`` (seconds, two decimals, decimal comma); under 5 ms, where that would
-    read ``0,00``, ``kurang dari 0,01``."""
-    if milliseconds < 5:
-        return "kurang dari 0,01"
-    return f"{max(0.0, milliseconds) / 1000:.2f}".replace(".", ",")
-
-
-def iso(value: datetime | date | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
 def is_http_url(url: str | None) -> bool:
     """Only absolute http(s) URLs are ever turned into links (no javascript:, data:, relative...)."""
     return bool(url) and url.strip().lower().startswith(("http://", "https://"))
 
-
-def paragraphs(text: str) -> list[str]:
-    """Split article text into paragraphs (blank-line or newline separated)."""
-    if not text:
-        return []
-    parts = [p.strip() for p in text.replace("\r\n", "\n").split("\n")]
-    return [p for p in parts if p]
-
-
-# ---------------------------------------------------------------- search-state URLs
 
 def search_pairs(args: Mapping | Iterable | None) -> list[tuple[str, str]]:
     """Search parameters of a MultiDict/dict/pairs as (name, value) pairs in canonical order."""
