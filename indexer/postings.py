@@ -1,21 +1,17 @@
 """A fast path from field text to Whoosh postings, for indexing only.
 
 Whoosh analyses a field by pushing one `Token` object through a chain of generators and then
-groups the tokens by term: ~8 µs per token in Python, most of a build's writer time. For the
-chains `make_analyzer` and `make_exact_analyzer` build, `TermPositions` computes the same terms
-at the same positions with two dictionary lookups per token (raw token -> parts, part -> term),
-and `FastPositions` (a drop-in `whoosh.formats.Positions`) uses it in `word_values`.
-
-The result is identical by construction and by test (tests/test_postings.py compares both paths
-on the demo corpus and on generated text); any other analyzer, or a call that is not plain
-indexing, goes through Whoosh's own path.
+groups the tokens by term, most of a build's writer time in Python. For the chains
+`make_analyzer` and `make_exact_analyzer` build, `FastPositions` (a drop-in
+`whoosh.formats.Positions`) takes the terms and positions from the analyzer's
+`indexer.chain.Chain.positions` instead: the same pipeline, two dictionary lookups per token
+(tests/test_analysis_chain.py compares it with Whoosh's path); any other analyzer, or a call
+that is not plain indexing, goes through Whoosh's own path.
 """
 from __future__ import annotations
 
-import unicodedata
 import zlib
 from array import array
-from collections import defaultdict
 from datetime import datetime
 from itertools import chain
 from operator import sub
@@ -30,126 +26,7 @@ from whoosh.formats import Existence, Positions
 from whoosh.system import pack_byte, pack_uint, pack_ushort
 from whoosh.util.numeric import length_to_byte
 
-from indexer.analysis import (_DIGIT_RE, TOKEN_RE, AcronymLowercaseFilter, IndonesianStemFilter,
-                              IndonesianStopFilter, IndonesianTokenizer, _clean_token, _compound_spans,
-                              number_variants)
-from indexer.memo import cached_map
-
-_CACHE_LIMIT = 200_000      # entries per table; a table is simply cleared when it fills up
-_STOPPED = False            # the "term" of a token the chain drops
-
-
-def _token_parts(raw: str) -> tuple[str, ...]:
-    """What IndonesianTokenizer emits for one TOKEN_RE match."""
-    if raw.isalnum():
-        return (raw,)
-    spans = _compound_spans(raw)
-    if spans:
-        return tuple(_clean_token(raw[a:b])[0] for a, b in spans)
-    if "'" in raw or "\u2019" in raw or "`" in raw or "\u2010" in raw or "\u2011" in raw:
-        return (_clean_token(raw)[0],)
-    return (raw,)
-
-
-class _Stack(tuple):
-    """Terms indexed at one position (a number and its variants)."""
-
-
-class TermPositions:
-    """term -> positions of one text, as the analyzer chain would index it (mode "index")."""
-
-    def __init__(self, ambiguous: frozenset, stops: frozenset | None, stem, numbers: bool = True):
-        self.numbers = numbers
-        self.ambiguous = ambiguous
-        self.stops = stops
-        self.stem = stem
-        self._parts: dict[str, tuple] = {}            # raw token -> its terms (see _token_terms)
-        self._terms: dict[str, "str | bool"] = {}     # token part -> term or _STOPPED
-
-    @classmethod
-    def for_analyzer(cls, analyzer) -> "TermPositions | None":
-        """A fast equivalent of `analyzer`, or None when its chain is not one of ours."""
-        items = list(getattr(analyzer, "items", ()))
-        kinds = [type(i) for i in items]
-        if kinds[:2] != [IndonesianTokenizer, AcronymLowercaseFilter]:
-            return None
-        rest = kinds[2:]
-        if rest not in ([], [IndonesianStopFilter], [IndonesianStopFilter, IndonesianStemFilter]):
-            return None
-        stops = items[2].stops if len(items) > 2 else None
-        stem = items[3].stem if len(items) > 3 else None
-        return cls(items[1].ambiguous, stops, stem, items[0].numbers)
-
-    def _term(self, part: str) -> "str | bool":
-        lower = part.lower()
-        if lower in self.ambiguous and not part.isupper():
-            return _STOPPED
-        if self.stops is not None and lower in self.stops:
-            return _STOPPED
-        return self.stem(lower) if self.stem is not None else lower
-
-    def _token_terms(self, raw: str) -> tuple:
-        """The terms one TOKEN_RE match becomes; with a stop filter (which renumbers the tokens it
-        keeps) only the kept ones, without one `_STOPPED` for a dropped token (it keeps its
-        position). A number with variants becomes one `_Stack` of terms sharing a position."""
-        parts = _token_parts(raw)
-        variants = (number_variants(raw.lower()) if self.numbers and len(parts) == 1 and _DIGIT_RE.search(raw)
-                    else ())
-        if variants:
-            stack = tuple(t for t in map(self._part_term, parts + variants) if t is not _STOPPED)
-            return (_Stack(stack),) if stack else (() if self.stops is not None else (_STOPPED,))
-        terms = (self._part_term(part) for part in parts)
-        return tuple(terms) if self.stops is None else tuple(t for t in terms if t is not _STOPPED)
-
-    def _part_term(self, part: str) -> "str | bool":
-        term = self._terms.get(part)
-        if term is None:
-            term = self._terms[part] = self._term(part)
-        return term
-
-    def __call__(self, text: str) -> dict[str, list[int]]:
-        if not text.isascii() and not unicodedata.is_normalized("NFC", text):
-            text = unicodedata.normalize("NFC", text)
-        terms_of = self._parts
-        if len(terms_of) > _CACHE_LIMIT:
-            terms_of.clear()
-        if len(self._terms) > _CACHE_LIMIT:
-            self._terms.clear()
-        tokens = TOKEN_RE.findall(text)
-        found = cached_map(terms_of, tokens, self._token_terms)
-        positions: dict[str, list[int]] = defaultdict(list)
-        if self.stops is not None:
-            # The stop filter renumbers: the first kept token keeps its own position (the count
-            # of tokens before it), every later kept token takes the next one.
-            seen = 0
-            for first, terms in enumerate(found):
-                if terms:
-                    break
-                seen += len(_token_parts(tokens[first]))
-            else:
-                return positions
-            for part in _token_parts(tokens[first]):       # stopped parts before its first kept one
-                if self._part_term(part) is not _STOPPED:
-                    break
-                seen += 1
-            for position, term in enumerate(chain.from_iterable(found[first:]), seen):
-                positions[term].append(position)
-        else:
-            for position, term in enumerate(chain.from_iterable(found)):
-                if term is not _STOPPED:
-                    positions[term].append(position)
-        stacks = [key for key in positions if type(key) is _Stack]       # per distinct key, not per token
-        if stacks:
-            touched = set()
-            for stack in stacks:
-                for position in positions.pop(stack):
-                    for term in stack:
-                        positions[term].append(position)
-                touched.update(stack)
-            for term in touched:
-                positions[term].sort()
-        return positions
-
+from indexer.analysis import chain_of
 
 ONE_POSITION: dict[int, bytes] = {}      # encoded position lists of one position, by position
 
@@ -169,24 +46,12 @@ def encode_positions(poslist: list[int]) -> bytes:
     return pack_uint(len(deltas)) + dumps(deltas, 2)
 
 
-_FAST: dict[int, tuple[object, "TermPositions | None"]] = {}   # id(analyzer) -> (analyzer, fast path)
-
-
-def _fast_for(analyzer) -> "TermPositions | None":
-    cached = _FAST.get(id(analyzer))
-    if cached is None or cached[0] is not analyzer:
-        if len(_FAST) > 64:
-            _FAST.clear()
-        cached = _FAST[id(analyzer)] = (analyzer, TermPositions.for_analyzer(analyzer))
-    return cached[1]
-
-
 def fast_positions(field, value) -> "dict[str, list[int]] | None":
     """term -> positions of `value` as `field` indexes it, when the fast path applies (else None)."""
     if not isinstance(field.format, FastPositions) or not isinstance(value, str):
         return None
-    fast = _fast_for(field.analyzer)
-    return fast(value) if fast is not None else None
+    chain = chain_of(field.analyzer)
+    return chain.positions(value) if chain is not None else None
 
 
 def fast_index(field, value) -> "list[tuple] | None":
@@ -206,15 +71,15 @@ def fast_index(field, value) -> "list[tuple] | None":
 
 
 class FastPositions(Positions):
-    """`whoosh.formats.Positions` whose indexing path uses `TermPositions` (same postings)."""
+    """`whoosh.formats.Positions` whose indexing path uses `Chain.positions` (same postings)."""
 
     def word_values(self, value, analyzer, **kwargs):
-        fast = _fast_for(analyzer) if kwargs.get("mode") == "index" and len(kwargs) == 1 else None
-        if fast is None:
+        chain = chain_of(analyzer) if kwargs.get("mode") == "index" and len(kwargs) == 1 else None
+        if chain is None:
             yield from super().word_values(value, analyzer, **kwargs)
             return
         fb = self.field_boost
-        for term, poslist in fast(value).items():
+        for term, poslist in chain.positions(value).items():
             yield term, len(poslist), len(poslist) * fb, encode_positions(poslist)
 
 

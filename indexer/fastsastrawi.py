@@ -264,7 +264,7 @@ class GuardedContext(Context):
         return None
 
 
-class GuardedStemmer(Stemmer):
+class FastSastrawiStemmer(Stemmer):
     """Sastrawi's `Stemmer` with guarded prefix visitors and `GuardedContext`."""
 
     def __init__(self, dictionary):
