@@ -1,4 +1,9 @@
-"""Indonesian text analysis: tokenizer, acronym-aware lower-casing, stopwords, cached stemming.
+"""Indonesian text analysis as Whoosh analyzers, their word lists and cached stemming.
+
+The steps themselves (words, compound parts, number variants, folding, stopwords, stem) are
+defined once in `indexer.chain`; the tokenizer and filters here run them on Whoosh's `Token`, and
+`chain_of(analyzer)` gives the same pipeline as a `Chain` for the fast indexing path,
+highlighting and the stem warm-up.
 
 The analyzers built here are pickled into the Whoosh index TOC, so they are compositions of the
 small Tokenizer/Filter classes below. Each filter pickles only its settings and word lists

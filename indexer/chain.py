@@ -185,6 +185,7 @@ class _Stack(tuple):
 
 _STOPPED = False            # the "term" of a token the chain drops
 _CACHE_LIMIT = 200_000      # entries per table; a table is simply cleared when it fills up
+_PIECES_LIMIT = 50_000      # the same for `tokens`, which serving processes run (highlighting)
 
 V = TypeVar("V")
 
@@ -218,6 +219,7 @@ class Chain:
         self.stem = stem
         self.numbers = numbers
         self._raw: dict[str, tuple] = {}              # TOKEN_RE match -> its terms (see _raw_terms)
+        self._pieces: dict[str, tuple] = {}           # TOKEN_RE match -> its pieces (see _analysed)
         self._terms: dict[str, "str | bool"] = {}     # word -> term or _STOPPED
         self._unstemmed: Chain | None = None
 
@@ -239,16 +241,21 @@ class Chain:
         ambiguous acronyms kept); only the words before `end` (a character offset)."""
         text = nfc(text)
         query = mode == "query"
-        numbers = self.numbers and not query
-        term_of = (lambda w: self.term(w, query=True)) if query else self._term
+        pieces_of = self._pieces
+        if len(pieces_of) > _PIECES_LIMIT:
+            pieces_of.clear()
         renumber = self.stops is not None
+        new = tuple.__new__
         pos, kept, last = -1, None, None
         for match in TOKEN_RE.finditer(text, 0, len(text) if end is None else end):
+            raw = match.group()
+            pieces = self._analysed(raw, True) if query else pieces_of.get(raw)
+            if pieces is None:
+                pieces = pieces_of[raw] = self._analysed(raw, False)
             base = match.start()
-            for word, a, b, stacked in word_pieces(match.group(), numbers):
+            for a, b, stacked, word, term in pieces:
                 if not stacked:
                     pos += 1
-                term = term_of(word)
                 if term is _STOPPED:
                     continue
                 at = pos
@@ -259,7 +266,13 @@ class Chain:
                         last = pos
                         kept += 1
                     at = kept
-                yield Token(at, word.lower(), term, base + a, base + b)
+                yield new(Token, (at, word, term, base + a, base + b))
+
+    def _analysed(self, raw: str, query: bool) -> tuple:
+        """(start, end, stacked, folded word, term or _STOPPED) of each piece of one TOKEN_RE match."""
+        term_of = (lambda w: self.term(w, query=True)) if query else self._term
+        return tuple((a, b, stacked, word.lower(), term_of(word))
+                     for word, a, b, stacked in word_pieces(raw, self.numbers and not query))
 
     def _groups(self, raw: str) -> list[list]:
         """The terms (or _STOPPED) of one TOKEN_RE match, one list per position."""

@@ -26,15 +26,16 @@ def match_spans(chain: Chain | None, text: str, terms: set[str], phrases=()) -> 
     """
     if (not terms and not phrases) or not text or chain is None:
         return []
-    spans = []
+    spans: list[tuple[int, int]] = []
     slots: list[tuple[tuple[int, int], set]] = []      # (written word's span, its terms) per position
-    last = None
+    written, last = None, None
     for token in chain.tokens(text, end=MAX_ANALYZED_CHARS):
         if token.pos != last:
-            last = token.pos
-            slots.append(((token.start, token.end), set()))
-        written, held = slots[-1]
-        held.add(token.term)
+            last, written = token.pos, (token.start, token.end)
+            if phrases:
+                slots.append((written, set()))
+        if phrases:
+            slots[-1][1].add(token.term)
         if token.term in terms and (not spans or spans[-1] != written):
             spans.append(written)
     if phrases:
