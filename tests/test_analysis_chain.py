@@ -175,3 +175,35 @@ def test_every_user_sees_the_index_tokens_on_generated_text(text):
 @given(text=TEXT)
 def test_tokenize_is_the_chains_query_words(text):
     assert tokenize(text) == raw_words(text)
+
+
+# ------------------------------------------------------------------ the drift the comparison found
+
+
+def test_highlights_mark_what_the_index_holds():
+    chain = chain_of(ANALYZERS["stemmed"]())
+    text = "Wakil Presiden Ma'ruf ada di tol Jakarta-Cikampek KM36, AS dan as: Rp6.276,63 miliar."
+    assert snippets.highlight_all(chain, text, {"maruf", "cikampek", "ada", "as", "km", "6.276"}) == (
+        "Wakil Presiden <mark>Ma&#x27;ruf</mark> ada di tol Jakarta-<mark>Cikampek</mark> <mark>KM36</mark>, "
+        "<mark>AS</mark> dan as: <mark>Rp6.276,63</mark> miliar.")
+    # a phrase through a number variant, stopwords closed up as in the index
+    assert snippets.highlight_all(chain, text, set(), {("6276", "miliar"), ("wakil", "presiden", "maruf")}) == (
+        "<mark>Wakil Presiden Ma&#x27;ruf</mark> ada di tol Jakarta-Cikampek KM36, AS dan as: "
+        "<mark>Rp6.276,63 miliar</mark>.")
+
+
+def test_highlights_of_decomposed_text():
+    chain = chain_of(ANALYZERS["stemmed"]())
+    assert snippets.highlight_all(chain, "Cafe\u0301 Jakarta", {"café"}) == "<mark>Café</mark> Jakarta"
+
+
+def test_number_variants_come_from_the_cleaned_word():
+    analyzer = ANALYZERS["stemmed"]()
+    expected = {"rp5000": [0], "rp": [0], "5000": [0], "6.276": [1], "6276": [1]}
+    assert fast_positions(analyzer, "Rp5'000 6.276's") == by_term(reference(analyzer, "Rp5'000 6.276's")) == expected
+
+
+def test_the_warm_up_stems_exactly_the_words_indexing_stems():
+    chain = chain_of(ANALYZERS["stemmed"]())
+    assert set(chain.stem_inputs("Wakil Presiden Ma'ruf di tol Jakarta-Cikampek")) == {
+        "wakil", "presiden", "maruf", "tol", "jakarta", "cikampek"}
