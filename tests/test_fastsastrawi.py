@@ -1,4 +1,4 @@
-"""The guarded Sastrawi stemmer must give exactly Sastrawi's stems."""
+"""The fast Sastrawi stemmer must give exactly Sastrawi's stems."""
 from __future__ import annotations
 
 import random
@@ -11,8 +11,8 @@ from Sastrawi.Morphology.Disambiguator.DisambiguatorPrefixRule17 import Disambig
 from Sastrawi.Stemmer.Stemmer import Stemmer
 from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
 
-from indexer.fastsastrawi import (FastSastrawiStemmer, GuardedVisitor, PrefixVisitors, guard_prefix_visitors, pattern_letters,
-                                 rule_patterns)
+from indexer.fastsastrawi import (FastSastrawiStemmer, GuardedVisitor, PrefixVisitors, guard_prefix_visitors,
+                                  pattern_letters, rule_patterns)
 from tests.conftest import REPO
 
 DEMO_DIR = REPO / "demo" / "corpus"

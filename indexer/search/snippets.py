@@ -28,16 +28,16 @@ def match_spans(chain: Chain | None, text: str, terms: set[str], phrases=()) -> 
         return []
     spans: list[tuple[int, int]] = []
     slots: list[tuple[tuple[int, int], set]] = []      # (written word's span, its terms) per position
-    written, last = None, None
-    for token in chain.tokens(text, end=MAX_ANALYZED_CHARS):
-        if token.pos != last:
-            last, written = token.pos, (token.start, token.end)
+    last = first = last_end = None
+    for pos, _, term, start, end in chain.tokens(text, end=MAX_ANALYZED_CHARS):
+        if pos != last:
+            last, first, last_end = pos, start, end      # the written word (variants come after it)
             if phrases:
-                slots.append((written, set()))
+                slots.append(((start, end), set()))
         if phrases:
-            slots[-1][1].add(token.term)
-        if token.term in terms and (not spans or spans[-1] != written):
-            spans.append(written)
+            slots[-1][1].add(term)
+        if term in terms and (not spans or spans[-1][0] != first):
+            spans.append((first, last_end))
     if phrases:
         for phrase in phrases:
             n = len(phrase)
