@@ -219,7 +219,7 @@ class Chain:
         self.stem = stem
         self.numbers = numbers
         self._raw: dict[str, tuple] = {}              # TOKEN_RE match -> its terms (see _raw_terms)
-        self._pieces: dict[str, tuple] = {}           # TOKEN_RE match -> its pieces (see _analysed)
+        self._pieces: tuple[dict, dict] = ({}, {})    # TOKEN_RE match -> its pieces, index and query mode
         self._terms: dict[str, "str | bool"] = {}     # word -> term or _STOPPED
         self._unstemmed: Chain | None = None
 
@@ -241,7 +241,7 @@ class Chain:
         ambiguous acronyms kept); only the words before `end` (a character offset)."""
         text = nfc(text)
         query = mode == "query"
-        pieces_of = self._pieces
+        pieces_of = self._pieces[query]
         if len(pieces_of) > _PIECES_LIMIT:
             pieces_of.clear()
         renumber = self.stops is not None
@@ -249,9 +249,9 @@ class Chain:
         pos, kept, last = -1, None, None
         for match in TOKEN_RE.finditer(text, 0, len(text) if end is None else end):
             raw = match.group()
-            pieces = self._analysed(raw, True) if query else pieces_of.get(raw)
+            pieces = pieces_of.get(raw)
             if pieces is None:
-                pieces = pieces_of[raw] = self._analysed(raw, False)
+                pieces = pieces_of[raw] = self._analysed(raw, query)
             base = match.start()
             for a, b, stacked, word, term in pieces:
                 if not stacked:
