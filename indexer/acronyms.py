@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Container, Iterable, Iterator, NamedTuple, Sequence
 
-from indexer.analysis import tokenize
+from indexer.chain import tokenize
 
 Form = tuple[str, ...]
 

@@ -1,4 +1,9 @@
-"""Indonesian text analysis: tokenizer, acronym-aware lower-casing, stopwords, cached stemming.
+"""Indonesian text analysis as Whoosh analyzers, their word lists and cached stemming.
+
+The steps themselves (words, compound parts, number variants, folding, stopwords, stem) are
+defined once in `indexer.chain`; the tokenizer and filters here run them on Whoosh's `Token`, and
+`chain_of(analyzer)` gives the same pipeline as a `Chain` for the fast indexing path,
+highlighting and the stem warm-up.
 
 The analyzers built here are pickled into the Whoosh index TOC, so they are compositions of the
 small Tokenizer/Filter classes below. Each filter pickles only its settings and word lists
@@ -17,8 +22,6 @@ from __future__ import annotations
 
 import functools
 import itertools
-import re
-import unicodedata
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,28 +29,17 @@ from typing import Callable, Iterable, Mapping
 
 from whoosh.analysis import Filter, StopFilter, Token, Tokenizer
 
+from indexer.chain import DIGIT_RE, TOKEN_RE, Chain, fold, nfc, tokenize, word_pieces
 from indexer.config import AnalysisSettings
 from indexer.wordlists import is_file, read_word_list
+from indexer.lexicon import Lexicon
+
+__all__ = ["make_analyzer", "make_exact_analyzer", "chain_of", "analyze", "tokenize", "stem_word",
+           "load_word_lists", "IndonesianTokenizer", "AcronymLowercaseFilter", "IndonesianStopFilter",
+           "IndonesianStemFilter", "WordSet", "WordMap", "WordLists"]
 
 STEMMERS = ("sastrawi", "snowball", "none")
 MAX_STEM_CHARS = 40       # longer tokens (URLs, hashes, glued text) are not stemmed
-
-_WORD = r"[^\W_]+"        # letters and digits of any script, no underscore
-TOKEN_RE = re.compile(
-    rf"""{_WORD}
-    (?: (?<=\d)[.,]\d+        # 6.217   2,5   Rp5,2   1.000.000
-      | [-\u2010\u2011]{_WORD}  # kata-kata  e-KTP  COVID-19  18-0  anak-anaknya
-      | ['\u2019`]{_WORD}       # Ma'ruf  Jum'at  Indonesia's
-    )*""",
-    re.VERBOSE,
-)
-_POSSESSIVE_RE = re.compile(r"['\u2019`][sS]$")   # English possessive: Indonesia's -> Indonesia
-_APOSTROPHES = str.maketrans("", "", "'\u2019`")
-_HYPHENS = str.maketrans("\u2010\u2011", "--")
-_DIGIT_RE = re.compile(r"\d")
-_GROUPED_RE = re.compile(r"(\d{1,3}(?:\.\d{3})+)(?:,(\d+))?")   # 6.276   6.276,63   1.000.000
-_DECIMAL_RE = re.compile(r"(\d+),(\d+)")                         # 2,5   92,6
-_GLUED_RE = re.compile(r"([a-z]{1,3})(\d[\d.,]*)")                # km36   rp5,2   rp1.500
 
 
 # ---------------------------------------------------------------------------------------------
@@ -133,8 +125,6 @@ def load_word_lists(analysis: AnalysisSettings) -> WordLists:
 
 @functools.lru_cache(maxsize=16)
 def _load_word_lists(sources: tuple[str, str, str], _mtimes: tuple[int, ...]) -> WordLists:
-    from indexer.lexicon import Lexicon   # lexicon imports this module for tokenize()
-
     stop_src, protected_src, lexicon_src = sources
     protected, exceptions = parse_protected(read_word_list(protected_src, "protected_words.txt"))
     lexicon = Lexicon.load(AnalysisSettings(lexicon=lexicon_src))
@@ -148,101 +138,18 @@ def _load_word_lists(sources: tuple[str, str, str], _mtimes: tuple[int, ...]) ->
 
 
 # ---------------------------------------------------------------------------------------------
-# Numbers
-
-
-@functools.lru_cache(maxsize=50_000)
-def number_variants(word: str) -> tuple[str, ...]:
-    """The other forms an Indonesian number in the text is indexed under, at its own position.
-
-    Indonesian writes thousands with `.` and decimals with `,`; readers type the integer part, the
-    digits without separators, or the number without the unit glued to it. So `6.276,63` is also
-    `6.276` and `6276`, `2.500.000` also `2500000`, `2,5` also `2`, and `km36` / `rp5,2` (a unit of
-    one to three letters glued to a number) also `km`, `36` / `rp`, `5,2`, `5`. Only indexing adds
-    these (the query keeps what the reader typed), so `6.276` finds `6.276,63` while phrases and
-    highlights stay on the written word. `word` is lower case; () for anything else.
-    """
-    if not word[:1].isdigit():
-        glued = _GLUED_RE.fullmatch(word) if word[:1].isalpha() and _DIGIT_RE.search(word) else None
-        if glued is None:
-            return ()
-        unit, number = glued.groups()
-        return (unit, number) + tuple(v for v in number_variants(number) if v not in (unit, number))
-    grouped = _GROUPED_RE.fullmatch(word)
-    if grouped is not None:
-        integer = grouped.group(1)
-        digits = integer.replace(".", "")
-        return (integer, digits) if grouped.group(2) is not None else (digits,)
-    decimal = _DECIMAL_RE.fullmatch(word)
-    if decimal is not None:
-        return (decimal.group(1),)
-    return ()
-
-
-# ---------------------------------------------------------------------------------------------
-# Tokenizer and filters
-
-
-_HYPHEN_PART_RE = re.compile(r"[^-\u2010\u2011]+")
-_CLITICS = frozenset({"nya", "ku", "mu", "lah", "kah", "pun"})
-
-
-def _longest_common_substring(a: str, b: str) -> int:
-    best = 0
-    for i in range(len(a)):
-        for j in range(len(b)):
-            k = 0
-            while i + k < len(a) and j + k < len(b) and a[i + k] == b[j + k]:
-                k += 1
-            best = max(best, k)
-    return best
-
-
-def _looks_reduplicated(a: str, b: str) -> bool:
-    """Two parts of a hyphenated word that look like one word repeated, with affixes or a changed
-    sound: kata-kata, anak-anaknya, berhati-hati, bahu-membahu, warna-warni, perundang-undangan."""
-    if a == b or b.startswith(a) or a.endswith(b) or b.endswith(a) or a.startswith(b):
-        return True
-    return _longest_common_substring(a, b) >= max(4, min(len(a), len(b)) - 2)
-
-
-def _compound_spans(text: str) -> list[tuple[int, int]] | None:
-    """Spans of the parts of a hyphenated compound that are separate words, else None.
-
-    `Jakarta-Cikampek`, `Kim Jong-un`, `TNI-Polri`, `ganjil-genap`, `Jokowi-Ma'ruf` are indexed
-    as their parts, so "jong un" or "tol jakarta cikampek" find them. Reduplications (`kata-kata`,
-    `anak-anaknya`), anything with a digit or a one-letter part (`COVID-19`, `U-16`, `e-KTP`) and a
-    clitic tail (`Instagram-nya`) stay one token.
-    """
-    spans = [m.span() for m in _HYPHEN_PART_RE.finditer(text)]
-    if len(spans) < 2:
-        return None
-    parts = [text[a:b].translate(_APOSTROPHES).lower() for a, b in spans]
-    if any(len(p) < 2 or not p.isalpha() for p in parts) or parts[-1] in _CLITICS:
-        return None
-    if any(_looks_reduplicated(a, b) for a, b in zip(parts, parts[1:])):
-        return None
-    return spans
-
-
-def _clean_token(text: str) -> tuple[str, int]:
-    """Normalise apostrophes and hyphens; returns the text and how many chars were cut at the end."""
-    cut = 0
-    if _POSSESSIVE_RE.search(text) and len(text) > 3:
-        text, cut = text[:-2], 2
-    return text.translate(_APOSTROPHES).translate(_HYPHENS), cut
+# Whoosh's tokenizer and filters: the steps of indexer.chain, one Token object at a time
 
 
 class IndonesianTokenizer(Tokenizer):
     """Words, keeping `kata-kata`, `e-KTP`, `COVID-19`, `18-0`, `6.217`, `2,5`, `Rp5` whole.
 
-    Hyphenated compounds of separate words (`Jakarta-Cikampek`, `Kim Jong-un`) become one token
-    per part at consecutive positions (see `_compound_spans`). When indexing (any mode but
-    "query"), a number is followed by its `number_variants` at the same position.
-
-    Apostrophes: a trailing English possessive is dropped (`Indonesia's` -> `Indonesia`), inner
-    apostrophes are removed (`Ma'ruf` -> `Maruf`, `Jum'at` -> `Jumat`). Case is kept for the
-    acronym filter. Input is NFC-normalised (offsets may shift only for non-NFC input).
+    The words, parts and number variants of `indexer.chain.word_pieces`: hyphenated compounds of
+    separate words (`Jakarta-Cikampek`, `Kim Jong-un`) become one token per part at consecutive
+    positions; when indexing (any mode but "query"), a number is followed by its number variants
+    at the same position. A trailing English possessive is dropped (`Indonesia's` -> `Indonesia`),
+    inner apostrophes are removed (`Ma'ruf` -> `Maruf`). Case is kept for the acronym filter.
+    Input is NFC-normalised (offsets may shift only for non-NFC input).
     """
 
     numbers = True          # class default: indexes pickled before number variants existed
@@ -268,32 +175,14 @@ class IndonesianTokenizer(Tokenizer):
                 t.startchar, t.endchar = start_char, start_char + len(value)
             yield t
             return
-        if not unicodedata.is_normalized("NFC", value):
-            value = unicodedata.normalize("NFC", value)
-        pos = start_pos
-        for match in TOKEN_RE.finditer(value):
-            text = match.group()
-            spans = _compound_spans(text) if not text.isalnum() else None
-            if spans:
-                base = start_char + match.start()
-                for a, b in spans:
-                    part, cut = _clean_token(text[a:b])
-                    yield _set(t, part, pos, base + a, base + b - cut, keeporiginal, positions, chars)
+        numbers = self.numbers and mode != "query"
+        pos = start_pos - 1
+        for match in TOKEN_RE.finditer(nfc(value)):
+            base = start_char + match.start()
+            for text, a, b, stacked in word_pieces(match.group(), numbers):
+                if not stacked:
                     pos += 1
-                continue
-            cut = 0
-            if not text.isalnum() and ("'" in text or "\u2019" in text or "`" in text
-                                       or "\u2010" in text or "\u2011" in text):
-                text, cut = _clean_token(text)
-            start, end = start_char + match.start(), start_char + match.end() - cut
-            yield _set(t, text, pos, start, end, keeporiginal, positions, chars)
-            pos += 1
-            if self.numbers and mode != "query" and _DIGIT_RE.search(text):
-                lower = text.lower()
-                for variant in number_variants(lower):          # stacked at the same position
-                    at = lower.find(variant)                    # the written part it stands for
-                    yield _set(t, variant, pos - 1, start + max(at, 0), start + at + len(variant) if at >= 0
-                               else end, keeporiginal, positions, chars)
+                yield _set(t, text, pos, base + a, base + b, keeporiginal, positions, chars)
 
 
 def _set(t: Token, text: str, pos: int, start: int, end: int, keeporiginal: bool, positions: bool,
@@ -336,13 +225,13 @@ class AcronymLowercaseFilter(Filter):
     def __call__(self, tokens):
         ambiguous = self.ambiguous
         for t in tokens:
-            text = t.text
-            lower = text.lower()
-            t.text = lower
-            if lower in ambiguous and t.mode != "query" and not text.isupper():
+            lower = fold(t.text, ambiguous, t.mode == "query")
+            if lower is None:
+                lower = t.text.lower()
                 if t.removestops:
                     continue
                 t.stopped = True
+            t.text = lower
             yield t
 
 
@@ -473,11 +362,11 @@ def _sastrawi_stem_word(extra_roots: frozenset[str]) -> Callable[[str], str]:
     from Sastrawi.Dictionary.ArrayDictionary import ArrayDictionary
     from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
 
-    from indexer.prefixguard import GuardedStemmer
+    from indexer.fastsastrawi import FastSastrawiStemmer
 
     words = StemmerFactory().get_words()
     words.extend(sorted(extra_roots))
-    return GuardedStemmer(ArrayDictionary(words)).stem_word     # Sastrawi's stems, ~3x faster
+    return FastSastrawiStemmer(ArrayDictionary(words)).stem_word
 
 
 @functools.lru_cache(maxsize=1)
@@ -526,7 +415,7 @@ def _build_stem_function(stemmer, cache_size, protected, exceptions, seeded):
         if known is not None:
             return known
         if (word in protected or len(word) < 3 or len(word) > MAX_STEM_CHARS
-                or not word.isascii() or _DIGIT_RE.search(word)):
+                or not word.isascii() or DIGIT_RE.search(word)):
             return word
         return hyphenated(word) if "-" in word else raw(word)
 
@@ -579,17 +468,30 @@ def analyze(analyzer, text: str, mode: str = "index") -> list[str]:
     return [t.text for t in analyzer(text, mode=mode)]
 
 
-@functools.lru_cache(maxsize=1)
-def _word_analyzer():
-    return IndonesianTokenizer() | AcronymLowercaseFilter()
+_CHAINS: dict[int, tuple[object, "Chain | None"]] = {}   # id(analyzer) -> (analyzer, its chain)
 
 
-def tokenize(text: str) -> list[str]:
-    """Raw lower-case words (no stopwords removed, nothing dropped, no stemming).
+def chain_of(analyzer) -> Chain | None:
+    """The `Chain` of an analyzer `make_analyzer` or `make_exact_analyzer` built (one per analyzer
+    object, so its caches are shared), or None for any other analyzer."""
+    cached = _CHAINS.get(id(analyzer))
+    if cached is None or cached[0] is not analyzer:
+        if len(_CHAINS) > 64:
+            _CHAINS.clear()
+        cached = _CHAINS[id(analyzer)] = (analyzer, _build_chain(analyzer))
+    return cached[1]
 
-    This is what `Lexicon.expansions()` expects for a query.
-    """
-    return [t.text for t in _word_analyzer()(text, mode="query")]
+
+def _build_chain(analyzer) -> Chain | None:
+    items = list(getattr(analyzer, "items", ()))
+    kinds = [type(i) for i in items]
+    if kinds[:2] != [IndonesianTokenizer, AcronymLowercaseFilter]:
+        return None
+    if kinds[2:] not in ([], [IndonesianStopFilter], [IndonesianStopFilter, IndonesianStemFilter]):
+        return None
+    stops = items[2].stops if len(items) > 2 else None
+    stem = items[3].stem if len(items) > 3 else None
+    return Chain(items[1].ambiguous, stops, stem, items[0].numbers)
 
 
 def stem_word(word: str, analysis: AnalysisSettings) -> str:

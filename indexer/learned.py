@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from indexer.acronyms import AcronymMiner, LearnedPair, LearnedTable
-from indexer.analysis import load_word_lists, tokenize
+from indexer.analysis import load_word_lists
+from indexer.chain import tokenize
 from indexer.config import AnalysisSettings
 from indexer.lexicon import Group, Lexicon, LexiconError, parse_line
 from indexer.wordlists import read_word_list

@@ -6,7 +6,7 @@ an optional `@ambiguous` field, `#` comments and blank lines ignored::
     KPK | Komisi Pemberantasan Korupsi
     AS | Amerika Serikat | @ambiguous
 
-Every form is tokenised with `indexer.analysis.tokenize`, so it compares equal to the raw,
+Every form is tokenised with `indexer.chain.tokenize`, so it compares equal to the raw,
 lower-cased words of a query: `Perserikatan Bangsa-Bangsa` -> ("perserikatan", "bangsa-bangsa"),
 and a form with a reduplication also registers its unhyphenated spelling ("perserikatan", "bangsa",
 "bangsa").
@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterator, Sequence
 
-from indexer.analysis import tokenize
+from indexer.chain import tokenize
 from indexer.config import AnalysisSettings
 from indexer.errors import LexiconError  # raised here, and importable from here as before
 from indexer.wordlists import is_file, read_word_list

@@ -10,7 +10,7 @@ import json
 import sys
 
 from indexer import learned
-from indexer.analysis import tokenize
+from indexer.chain import tokenize
 from indexer.lexicon import Lexicon
 from indexer.search.query import expand_synonyms, parse
 from indexer.store import IndexStore

@@ -1,13 +1,13 @@
 """The stem table: every word's stem, kept on disk next to the index (a cache).
 
-Sastrawi costs ~60–90 µs per unseen word (indexer.prefixguard; 150–250 µs
-unguarded) and real news brings ~100k distinct words (names, loan words), so
-stems are computed once and reused: a full
-build seeds the analyzer with the table before its writer processes fork, the
-writers learn the words they had to stem and hand them back (`learning`,
-`learned`), and the build saves the grown table. An update, which runs in one
-process, stems the unseen words of its changed articles across a process pool
-first (`warm`). Search processes `preload` the table.
+Stemming an unseen word is the costly step of the chain (Sastrawi, even as
+indexer.fastsastrawi) and real news brings ~100k distinct words (names, loan
+words), so stems are computed once and reused: a full build seeds the
+analyzer with the table before its writer processes fork, the writers learn
+the words they had to stem and hand them back (`learning`, `learned`), and the
+build saves the grown table. An update, which runs in one process, stems the
+unseen words of its changed articles across a process pool first (`warm`).
+Search processes `preload` the table.
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ import pickle
 from pathlib import Path
 from typing import Iterable
 
-from indexer.analysis import TOKEN_RE, IndonesianStemFilter
+from indexer.analysis import IndonesianStemFilter, chain_of
 from indexer.killpoint import kill_point
 
 CHUNK = 4000
@@ -42,15 +42,13 @@ def _stem_chunk(words: list[str]) -> dict[str, str]:
 def warm(analyzer, texts: Iterable[str], cache_root: Path, procs: int = 2) -> dict:
     """Seed the analyzer with stems for every word in `texts`; returns counts for the report."""
     global _WORKER_FILTER
-    flt = stem_filter(analyzer)
-    if flt is None:
+    flt, chain = stem_filter(analyzer), chain_of(analyzer)
+    if flt is None or chain is None:
         return {}
     known = load(analyzer, cache_root)
-    # A fast approximation of the tokenizer is enough: a word missed here is
-    # simply stemmed (and cached) by the analyzer as usual.
     distinct: set[str] = set()
     for text in texts:
-        distinct.update(TOKEN_RE.findall(text.lower()))
+        distinct.update(chain.stem_inputs(text))      # exactly the words indexing will stem
     todo = sorted(w for w in distinct if w not in known)
     if todo:
         _WORKER_FILTER = flt

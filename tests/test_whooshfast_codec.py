@@ -12,11 +12,17 @@ from whoosh.formats import Positions
 from indexer.config import AnalysisSettings
 from indexer.schema import make_schema
 from indexer.whooshfast import FastPositions, WartaCodec, segment_ids
-from tests.test_termpositions import ANALYSES, TRICKY
+from indexer.analysis import chain_of, make_analyzer
+
+TRICKY = [
+    "Presiden AS bertemu as roda, Bin Laden dan bin",
+    "kata-kata anak-anaknya Jakarta-Cikampek Kim Jong-un TNI-Polri e-KTP COVID-19 U-16 18-0",
+    "Ma'ruf Jum'at Indonesia's Instagram-nya 6.217 2,5 Rp5,2 1.000.000",
+]
 
 
 def test_fast_format_gives_whoosh_word_values_and_pickles_without_cache():
-    analyzer = ANALYSES["stemmed"]()
+    analyzer = make_analyzer(AnalysisSettings())
     text = " ".join(TRICKY)
     fast, plain = FastPositions(field_boost=2.0), Positions(field_boost=2.0)
     assert sorted(fast.word_values(text, analyzer, mode="index")) == \
@@ -26,6 +32,11 @@ def test_fast_format_gives_whoosh_word_values_and_pickles_without_cache():
         sorted(plain.word_values(text, analyzer, mode="query"))
     restored = pickle.loads(pickle.dumps(fast))
     assert "_fast" not in restored.__dict__ and restored == fast
+
+
+def test_other_analyzers_are_not_taken_over():
+    from whoosh.analysis import StandardAnalyzer
+    assert chain_of(StandardAnalyzer()) is None
 
 
 def test_inlined_short_posting_lists_read_back(tmp_path):

@@ -14,18 +14,18 @@ from collections import Counter
 
 import numpy as np
 
-from indexer.termpositions import TermPositions
+from indexer.analysis import chain_of
 
 MIN_TERM_CHARS = 3
 
 
 def relevance_model(texts: list[str], weights: np.ndarray, analyzer, exclude: set[str], terms: int) -> dict[str, float]:
     """The `terms` heaviest words of P(w | R) = sum_d P(w | d) * weight(d), normalised to sum 1."""
-    positions_of = TermPositions.for_analyzer(analyzer)
+    chain = chain_of(analyzer)
     model: Counter = Counter()
     for text, weight in zip(texts, weights):
-        if positions_of is not None:
-            counts = {term: len(pos) for term, pos in positions_of(text).items()}
+        if chain is not None:
+            counts = {term: len(pos) for term, pos in chain.positions(text).items()}
         else:
             counts = Counter(t.text for t in analyzer(text))
         length = sum(counts.values()) or 1

@@ -1,68 +1,49 @@
 """Highlighted snippets: HTML-escaped text with <mark> around matched words.
 
-Matching runs the stored text through the same stemming analyzer as the
-index, so a query for "khawatir" marks "kekhawatiran".  Only the top hits of
-a page are highlighted (a separate pass from facet counting: doing both on one
-Whoosh Results object is what blew up the tail latency in the research notes).
+Matching runs the stored text through the index's own analysis chain (`indexer.chain.Chain`), so
+a word is marked exactly where the index holds a term of the query: "khawatir" marks
+"kekhawatiran", "cikampek" marks the Cikampek of "Jakarta-Cikampek", and a stopword is never
+marked. Only the top hits of a page are highlighted, in a separate pass from facet counting.
 """
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from html import escape
-from typing import Callable
 
-from indexer.analysis import TOKEN_RE, number_variants
+from indexer.analysis import chain_of
+from indexer.chain import Chain
 
 MAX_ANALYZED_CHARS = 30_000  # snippets come from the first part of very long articles
 
 
-def word_stemmer(analyzer):
-    """lower-case word -> indexed form, the analyzer's own (cached) stem function."""
-    for item in getattr(analyzer, "items", ()):
-        if hasattr(item, "stem") and callable(item.stem):
-            return item.stem
-    return lambda word: word
-
-
-def stopwords(analyzer) -> frozenset:
-    """The analyzer's stopwords (phrases are indexed without them)."""
-    for item in getattr(analyzer, "items", ()):
-        if hasattr(item, "stops"):
-            return frozenset(item.stops)
-    return frozenset()
-
-
-def match_spans(stem, text: str, terms: set[str], phrases=(), stops=frozenset()) -> list[tuple[int, int]]:
-    """Character spans of the words whose stem is in `terms`, and of whole phrases: a phrase
-    (a tuple of stems) is marked only where its words stand together (stopwords between them
-    skipped, as the index skips them), so `Korea Utara` does not mark the Korea of Korea Selatan.
-
-    Uses the tokenizer's pattern directly instead of the full Whoosh token
-    chain: this runs for every hit on every page, and a dictionary lookup per
-    word is all it needs.
+def match_spans(chain: Chain | None, text: str, terms: set[str], phrases=()) -> list[tuple[int, int]]:
+    """Character spans of the words the index holds a term of `terms` at, and of whole phrases: a
+    phrase (a tuple of terms) is marked only where its words stand at consecutive positions
+    (stopwords closed up, as in the index), so `Korea Utara` does not mark the Korea of Korea
+    Selatan. A number found by one of its variants (`6.276` in `6.276,63`) marks the written word.
+    `text` is NFC (the chain's offsets are into that form).
     """
-    if (not terms and not phrases) or not text:
+    if (not terms and not phrases) or not text or chain is None:
         return []
-    numbers = any(t[:1].isdigit() for t in terms)     # a number typed: `6.276` marks `6.276,63`
-    spans = []
-    words = [] if phrases else None                    # (span, stem) of every non-stopword
-    for match in TOKEN_RE.finditer(text, 0, MAX_ANALYZED_CHARS):
-        word = match.group().lower()
-        if word.endswith(("'s", "\u2019s")):
-            word = word[:-2]
-        stemmed = None
-        if word in terms or (stemmed := stem(word)) in terms or (
-                numbers and word[-1:].isdigit() and any(v in terms for v in number_variants(word))):
-            spans.append(match.span())
-        if words is not None and word not in stops:
-            words.append((match.span(), stemmed if stemmed is not None else stem(word)))
+    spans: list[tuple[int, int]] = []
+    slots: list[tuple[tuple[int, int], set]] = []      # (written word's span, its terms) per position
+    last = first = last_end = None
+    for pos, _, term, start, end in chain.tokens(text, end=MAX_ANALYZED_CHARS):
+        if pos != last:
+            last, first, last_end = pos, start, end      # the written word (variants come after it)
+            if phrases:
+                slots.append(((start, end), set()))
+        if phrases:
+            slots[-1][1].add(term)
+        if term in terms and (not spans or spans[-1][0] != first):
+            spans.append((first, last_end))
     if phrases:
-        stems = [w[1] for w in words]
         for phrase in phrases:
             n = len(phrase)
-            for i in range(len(stems) - n + 1):
-                if tuple(stems[i:i + n]) == phrase:
-                    spans.append((words[i][0][0], words[i + n - 1][0][1]))
+            for i in range(len(slots) - n + 1):
+                if all(phrase[k] in slots[i + k][1] for k in range(n)):
+                    spans.append((slots[i][0][0], slots[i + n - 1][0][1]))
         spans = _merged(spans)
     return spans
 
@@ -113,41 +94,43 @@ def _window(text: str, spans: list[tuple[int, int]], size: int) -> tuple[int, in
     return start, end
 
 
-def snippet(stem, text: str, terms: set[str], size: int, phrases=(), stops=frozenset()) -> str:
+def _nfc(text: str) -> str:
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
+
+
+def snippet(chain: Chain | None, text: str, terms: set[str], size: int, phrases=()) -> str:
     """Best fragment of the body around the matches, escaped, with ellipses where cut."""
-    text = " ".join(text.split())  # paragraphs become one line in a snippet
-    spans = match_spans(stem, text, terms, phrases, stops)
+    text = _nfc(" ".join(text.split()))  # paragraphs become one line in a snippet
+    spans = match_spans(chain, text, terms, phrases)
     start, end = _window(text, spans, size)
     html = mark(text, spans, start, end)
     return ("… " if start > 0 else "") + html + (" …" if end < len(text) else "")
 
 
-def highlight_all(stem, text: str, terms: set[str], phrases=(), stops=frozenset()) -> str:
+def highlight_all(chain: Chain | None, text: str, terms: set[str], phrases=()) -> str:
     """The whole (short) text escaped, with every match marked: for titles."""
-    return mark(text, match_spans(stem, text, terms, phrases, stops))
+    text = _nfc(text)
+    return mark(text, match_spans(chain, text, terms, phrases))
 
 
 @dataclass(frozen=True)
 class Marker:
-    """What one query marks (its stems and phrases), bound to the index's stemmer."""
-    stem: Callable[[str], str]
+    """What one query marks (its stems and phrases), bound to the index's analysis chain."""
+    chain: Chain | None
     terms: frozenset
     phrases: frozenset
-    stops: frozenset
 
     @classmethod
     def of(cls, stem_analyzer, compiled) -> "Marker":
-        """What `compiled` (a query.CompiledQuery) marks, stemmed like the index."""
-        phrases = compiled.highlight_phrases
-        return cls(word_stemmer(stem_analyzer), compiled.highlight_terms, phrases,
-                   stopwords(stem_analyzer) if phrases else frozenset())
+        """What `compiled` (a query.CompiledQuery) marks, where the index holds it."""
+        return cls(chain_of(stem_analyzer), compiled.highlight_terms, compiled.highlight_phrases)
 
     def all(self, text: str) -> str:
-        return highlight_all(self.stem, text, self.terms, self.phrases, self.stops)
+        return highlight_all(self.chain, text, self.terms, self.phrases)
 
     def snippet(self, text: str, size: int) -> str:
-        return snippet(self.stem, text, self.terms, size, self.phrases, self.stops)
+        return snippet(self.chain, text, self.terms, size, self.phrases)
 
 
-PLAIN = Marker(stem=lambda word: word, terms=frozenset(), phrases=frozenset(), stops=frozenset())
+PLAIN = Marker(chain=None, terms=frozenset(), phrases=frozenset())
 """Marks nothing: titles and snippets escaped as they are (requests with highlight=False)."""

@@ -2,7 +2,7 @@
 
 `FastPositions` is a drop-in `whoosh.formats.Positions` (the schema pickles it: its class path is
 on disk, see `__module__` below) whose indexing path takes a text's terms and positions from
-`indexer.termpositions.TermPositions`; `fast_positions` and `fast_index` give `TermPoolWriter`
+the analyzer's `indexer.chain.Chain.positions` (the one token pipeline); `fast_positions` and `fast_index` give `TermPoolWriter`
 the same postings directly. Query-time calls and other analyzers take Whoosh's path.
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ from whoosh.fields import NUMERIC
 from whoosh.formats import Existence, Positions
 from whoosh.system import pack_byte, pack_uint
 
-from indexer.termpositions import TermPositions
+from indexer.analysis import chain_of
 
 # Whoosh pickles the schema (with this format) and each segment's codec into the index's TOC, by
 # module path. Indexes written before this package existed name `indexer.postings`, which still
@@ -41,24 +41,12 @@ def encode_positions(poslist: list[int]) -> bytes:
     return pack_uint(len(deltas)) + dumps(deltas, 2)
 
 
-_FAST: dict[int, tuple[object, "TermPositions | None"]] = {}   # id(analyzer) -> (analyzer, fast path)
-
-
-def _fast_for(analyzer) -> "TermPositions | None":
-    cached = _FAST.get(id(analyzer))
-    if cached is None or cached[0] is not analyzer:
-        if len(_FAST) > 64:
-            _FAST.clear()
-        cached = _FAST[id(analyzer)] = (analyzer, TermPositions.for_analyzer(analyzer))
-    return cached[1]
-
-
 def fast_positions(field, value) -> "dict[str, list[int]] | None":
     """term -> positions of `value` as `field` indexes it, when the fast path applies (else None)."""
     if not isinstance(field.format, FastPositions) or not isinstance(value, str):
         return None
-    fast = _fast_for(field.analyzer)
-    return fast(value) if fast is not None else None
+    chain = chain_of(field.analyzer)
+    return chain.positions(value) if chain is not None else None
 
 
 def fast_index(field, value) -> "list[tuple] | None":
@@ -78,15 +66,15 @@ def fast_index(field, value) -> "list[tuple] | None":
 
 
 class FastPositions(Positions):
-    """`whoosh.formats.Positions` whose indexing path uses `TermPositions` (same postings)."""
+    """`whoosh.formats.Positions` whose indexing path uses `Chain.positions` (same postings)."""
 
     __module__ = PICKLED_MODULE      # the schema in an index's TOC names it so (see PICKLED_MODULE)
 
     def word_values(self, value, analyzer, **kwargs):
-        fast = _fast_for(analyzer) if kwargs.get("mode") == "index" and len(kwargs) == 1 else None
-        if fast is None:
+        chain = chain_of(analyzer) if kwargs.get("mode") == "index" and len(kwargs) == 1 else None
+        if chain is None:
             yield from super().word_values(value, analyzer, **kwargs)
             return
         fb = self.field_boost
-        for term, poslist in fast(value).items():
+        for term, poslist in chain.positions(value).items():
             yield term, len(poslist), len(poslist) * fb, encode_positions(poslist)

@@ -1,18 +1,17 @@
-"""Sastrawi's stemmer with each prefix rule skipped when the word cannot match it.
+"""Sastrawi's stemmer, faster, with exactly Sastrawi's stems (`FastSastrawiStemmer`).
 
 For a word it does not know, Sastrawi tries its ~40 prefix visitors in order, up to three times
 per word and again in its suffix-restoring loop; each visitor calls its rules, and each rule
-looks a string pattern up in `re`'s cache and matches it: ~150 rule calls and ~250 µs for a
-name-like word, the bulk of a cold build's stemming. A rule returns a stem only when one of its
-patterns matches the word (`matches = re.match(r'^meng([aiueo])(.*)$', word)` / `if matches:`),
-so a visitor whose rules' patterns all fail is a no-op. `guard_prefix_visitors` puts one
-compiled alternation of those patterns in front of such a visitor, and `GuardedContext` tests it
-without calling the visitor: the visitor order, the dictionary checks between visitors and
-therefore every stem stay Sastrawi's (tests compare the two on generated affixed words, in
-Sastrawi's visitor order and reversed, and on the demo corpus); an unknown word is stemmed ~3x
-faster. `PrefixVisitors` goes one step further: every guard pattern starts with a fixed letter
-(`^meng...`, `^ber...`), so for a word starting with `p` only the ~20 visitors that could match
-are looked at, not all 40 (~60 -> ~35 µs for an unknown word).
+looks a string pattern up in `re`'s cache and matches it: the bulk of a cold build's stemming.
+A rule returns a stem only when one of its patterns matches the word
+(`matches = re.match(r'^meng([aiueo])(.*)$', word)` / `if matches:`), so a visitor whose rules'
+patterns all fail is a no-op. `guard_prefix_visitors` puts one compiled alternation of those
+patterns in front of such a visitor, and `GuardedContext` tests it without calling the visitor:
+the visitor order, the dictionary checks between visitors and therefore every stem stay
+Sastrawi's (tests compare the two on generated affixed words, in Sastrawi's visitor order and
+reversed, and on the demo corpus). `PrefixVisitors` goes one step further: every guard pattern
+starts with a fixed letter (`^meng...`, `^ber...`), so for a word starting with `p` only the
+visitors that could match are looked at, not all 40. Measurements: docs/decisions.md.
 
 A rule is guarded only when its source has exactly that shape (read with `ast`: every statement
 is a `re.match(<literal>, word)` assignment or an `if` on one); any other rule (Rule 4 compares
@@ -79,8 +78,8 @@ def removed_part(result: str, word: str) -> str:
     """`re.sub(result, '', word, count=1)`, the removed part Sastrawi records for a removal.
 
     Sastrawi uses the shortened word as a pattern, so `re` compiles a new expression for nearly
-    every new word (its cache holds 512): ~30 µs, a quarter of stemming one. A plain word is the
-    same as a literal, whose first occurrence `str.replace` removes."""
+    every new word (its cache holds 512). A plain word is the same as a literal, whose first
+    occurrence `str.replace` removes."""
     if _LITERAL.fullmatch(result):
         return word.replace(result, "", 1)
     return re.sub(result, "", word, count=1)
@@ -264,7 +263,7 @@ class GuardedContext(Context):
         return None
 
 
-class GuardedStemmer(Stemmer):
+class FastSastrawiStemmer(Stemmer):
     """Sastrawi's `Stemmer` with guarded prefix visitors and `GuardedContext`."""
 
     def __init__(self, dictionary):

@@ -1,4 +1,4 @@
-"""The guarded Sastrawi stemmer must give exactly Sastrawi's stems."""
+"""The fast Sastrawi stemmer must give exactly Sastrawi's stems."""
 from __future__ import annotations
 
 import random
@@ -11,8 +11,8 @@ from Sastrawi.Morphology.Disambiguator.DisambiguatorPrefixRule17 import Disambig
 from Sastrawi.Stemmer.Stemmer import Stemmer
 from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
 
-from indexer.prefixguard import (GuardedStemmer, GuardedVisitor, PrefixVisitors, guard_prefix_visitors, pattern_letters,
-                                 rule_patterns)
+from indexer.fastsastrawi import (FastSastrawiStemmer, GuardedVisitor, PrefixVisitors, guard_prefix_visitors,
+                                  pattern_letters, rule_patterns)
 from tests.conftest import REPO
 
 DEMO_DIR = REPO / "demo" / "corpus"
@@ -27,7 +27,7 @@ SUFFIXES = ("", "kan", "an", "i", "nya", "lah", "kah", "pun", "ku", "mu", "kanny
 def stemmers():
     words = StemmerFactory().get_words()
     plain = Stemmer(ArrayDictionary(words))
-    guarded = GuardedStemmer(ArrayDictionary(words))
+    guarded = FastSastrawiStemmer(ArrayDictionary(words))
     count = sum(isinstance(v, GuardedVisitor) for v in guarded.visitor_provider.prefix_visitors)
     return plain, guarded, count, words
 
@@ -82,7 +82,7 @@ def test_same_stems_on_demo_corpus(stemmers):
 def test_the_word_sets_exercise_the_guards(stemmers):
     """A guard that skipped its visitor too often would change stems on these words."""
     plain, _, _, roots = stemmers
-    broken = GuardedStemmer(ArrayDictionary(roots))
+    broken = FastSastrawiStemmer(ArrayDictionary(roots))
     never = re.compile(r"(?!)")
     for visitor in broken.visitor_provider.prefix_visitors:
         if isinstance(visitor, GuardedVisitor) and visitor.guard.pattern.startswith("(?:^meng"):
@@ -95,7 +95,7 @@ def test_guarded_context_keeps_sastrawis_checks_for_any_visitor_order(stemmers):
     """Sastrawi's own order starts with an unguarded visitor; reversed, the checks a skipped
     visitor stands for (word already in the dictionary) decide the stem."""
     _, _, _, roots = stemmers
-    plain, guarded = Stemmer(ArrayDictionary(roots)), GuardedStemmer(ArrayDictionary(roots))
+    plain, guarded = Stemmer(ArrayDictionary(roots)), FastSastrawiStemmer(ArrayDictionary(roots))
     unguarded = [v.visitor if isinstance(v, GuardedVisitor) else v
                  for v in guarded.visitor_provider.prefix_visitors]
     plain.visitor_provider.prefix_visitors = unguarded[::-1]
@@ -125,13 +125,13 @@ def test_a_guard_matches_only_words_starting_with_its_letters(stemmers):
 @pytest.mark.parametrize("result,word", [("makan", "makanan"), ("an", "makanan"), ("", "di"), ("kata-kata", "kata-katanya"),
                                          ("a.b", "axb a.b"), ("a+", "aaa"), ("x", "abc")])
 def test_removed_part_is_sastrawis_re_sub(result, word):
-    from indexer.prefixguard import removed_part
+    from indexer.fastsastrawi import removed_part
 
     assert removed_part(result, word) == re.sub(result, "", word, count=1)
 
 
 def test_every_plain_affix_visitor_is_recognised(stemmers):
-    from indexer.prefixguard import AffixVisitor
+    from indexer.fastsastrawi import AffixVisitor
 
     _, guarded, _, _ = stemmers
     provider = guarded.visitor_provider
