@@ -19,20 +19,16 @@ positions.
 from __future__ import annotations
 
 from itertools import chain
-from pickle import UnpicklingError, loads
+from pickle import UnpicklingError, dumps, loads
 
 import numpy as np
-from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.formats import Positions
-from whoosh.matching import ListMatcher
 from whoosh.reading import SegmentReader
-from whoosh.system import _INT_SIZE
-
-from indexer.postings import FastPositions
 
 _POSITION_BITS = 32               # a (document, position) pair as one int64 key: doc << 32 | position
 _MAX_POSITION = (1 << 31) - 1
-_FORMATS = (Positions, FastPositions)    # formats whose values are `Positions.encode`d position lists
+_COUNT_BYTES = len(Positions().encode([])) - len(dumps([], 2))    # the position count before the pickle
+_EMPTY = np.empty(0, np.int64)
 
 
 class Unsupported(Exception):
@@ -46,52 +42,55 @@ def match(reader, fieldname: str, words, slop: int = 1,
     order, and for each the number of spans its matcher reports. Document numbers are local to
     the segment.
 
-    `word_docs`, when given, are the segment's documents of each word (all of them, deleted ones
-    too, as `scoring.PostingsCache` reads them); else they are read here.
-    Raises `Unsupported` for what only Whoosh handles.
+    `word_docs`, when given, are the segment's sorted documents of each word (deleted ones too, as
+    `scoring.PostingsCache` reads them; empty when the segment lacks the word); else they are
+    read here. Raises `Unsupported` for what only Whoosh handles.
     """
-    empty = np.empty(0, np.int64), np.empty(0, np.int64)
+    empty = _EMPTY, _EMPTY
     if type(reader) is not SegmentReader or not words:
         raise Unsupported("not one segment, or no words")
     if fieldname not in reader.schema:
         return empty
     field = reader.schema[fieldname]
-    if type(field.format) not in _FORMATS:
+    if getattr(type(field.format), "decode_positions", None) is not Positions.decode_positions:
         raise Unsupported(f"{fieldname}: posting format {type(field.format).__name__}")
+    if word_docs is not None and not all(docs.size for docs in word_docs):
+        return empty                # a word the segment lacks (Whoosh: a null matcher)
     btexts = []
     for word in words:
         try:
             btext = field.to_bytes(word)
         except ValueError:
             return empty
-        if (fieldname, btext) not in reader:
+        if word_docs is None and (fieldname, btext) not in reader:
             return empty
         btexts.append(btext)
-    matchers = [reader._terms.matcher(fieldname, btext, field.format) for btext in btexts]
+
+    def matcher(i: int):
+        return reader._terms.matcher(fieldname, btexts[i], field.format)
+
     if word_docs is None:
-        word_docs = [_all_ids(m) for m in matchers]
-        matchers = [reader._terms.matcher(fieldname, btext, field.format) for btext in btexts]
+        word_docs = [_all_ids(matcher(i)) for i in range(len(words))]
     candidates = _intersect(word_docs)
     if candidates.size and reader.has_deletions():
         deleted = np.fromiter(reader.deleted_docs_set, dtype=np.int64)
         candidates = candidates[~np.isin(candidates, deleted)]
     if not candidates.size:
         return empty
-    docs, pos = _positions(matchers[0], candidates)
     if len(words) == 1:         # Whoosh: every span of the one word, repeated positions included
-        return np.unique(docs, return_counts=True)
+        return _counts(_positions(matcher(0), candidates)[0])
     if slop == 1:
-        spans = _next_to(np.unique(_keys(docs, pos)), matchers[1:])
-        return np.unique(spans >> _POSITION_BITS, return_counts=True) if spans.size else empty
+        starts = _next_to(candidates, [(i, matcher(i)) for i in np.argsort([d.size for d in word_docs],
+                                                                            kind="stable").tolist()])
+        return _counts(starts >> _POSITION_BITS)
+    docs, pos = _positions(matcher(0), candidates)
     span_docs, starts, ends = _unique_spans(docs, pos, pos)
-    for matcher in matchers[1:]:
+    for i in range(1, len(words)):
         if not span_docs.size:
             return empty
-        docs, pos = _positions(matcher, np.unique(span_docs))
+        docs, pos = _positions(matcher(i), _distinct(span_docs))
         span_docs, starts, ends = _extend(span_docs, starts, ends, docs, pos, slop)
-    if not span_docs.size:
-        return empty
-    return np.unique(span_docs, return_counts=True)
+    return _counts(span_docs)
 
 
 def _keys(docs: np.ndarray, pos: np.ndarray) -> np.ndarray:
@@ -99,30 +98,57 @@ def _keys(docs: np.ndarray, pos: np.ndarray) -> np.ndarray:
     return (docs << _POSITION_BITS) | pos
 
 
-def _next_to(starts: np.ndarray, matchers) -> np.ndarray:
-    """Slop 1: the (document, start) keys of the sorted, unique first-word `starts` that the
-    following words continue at start + 1, start + 2, ... (a span (s, e) joins a position
-    e + 1 only, so each start makes at most one span, and the spans stay unique)."""
-    for offset, matcher in enumerate(matchers, 1):
+def _next_to(candidates: np.ndarray, words: list) -> np.ndarray:
+    """Slop 1: the (document, start) keys of the phrase's spans. A span (s, e) joins the next
+    word's position e + 1 only, so word i of a span is at s + i and each start makes at most one
+    span: the starts are those where every word i is at s + i, whatever order the words are
+    checked in. `words` are (i, matcher) pairs, rarest first: the common words' positions are
+    decoded only for the documents still left."""
+    starts = None
+    for i, matcher in words:
+        docs, pos = _positions(matcher, candidates if starts is None else _distinct(starts >> _POSITION_BITS))
+        keys = _keys(docs, pos)                             # sorted: by document, then position
+        if starts is None:
+            starts = _distinct(keys[pos >= i] - i)
+        else:
+            wanted = starts + i
+            at = np.searchsorted(keys, wanted)
+            at[at == keys.size] = 0
+            starts = starts[keys[at] == wanted] if keys.size else starts[:0]
         if not starts.size:
             break
-        docs, pos = _positions(matcher, np.unique(starts >> _POSITION_BITS))
-        keys = _keys(docs, pos)                             # sorted: by document, then position
-        wanted = starts + offset
-        at = np.searchsorted(keys, wanted)
-        at[at == keys.size] = 0
-        starts = starts[keys[at] == wanted] if keys.size else starts[:0]
     return starts
 
 
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """A sorted array without its repeats (`np.unique` without the sort, nor its first-call import
+    of numpy.ma)."""
+    if values.size < 2:
+        return values
+    keep = np.empty(values.size, dtype=bool)
+    keep[0] = True
+    np.not_equal(values[1:], values[:-1], out=keep[1:])
+    return values[keep]
+
+
+def _counts(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(distinct values, how often each occurs) of a sorted array."""
+    if not values.size:
+        return _EMPTY, _EMPTY
+    firsts = np.flatnonzero(np.concatenate(([True], values[1:] != values[:-1])))
+    return values[firsts], np.diff(np.append(firsts, values.size))
+
+
 def _intersect(arrays: list[np.ndarray]) -> np.ndarray:
-    """Sorted documents present in every array, the shortest array first."""
+    """Sorted documents present in every (sorted) array, the shortest array first."""
     arrays = sorted(arrays, key=len)
-    found = np.unique(arrays[0])
+    found = arrays[0]
     for docs in arrays[1:]:
         if not found.size:
             break
-        found = found[np.isin(found, docs)]
+        at = np.searchsorted(docs, found)
+        at[at == docs.size] = 0
+        found = found[docs[at] == found]
     return found
 
 
@@ -137,7 +163,7 @@ def _extend(span_docs, starts, ends, docs, pos, slop: int):
     base = span_docs << _POSITION_BITS
     lo = np.searchsorted(keys, base | (ends + 1), side="left")
     hi = np.searchsorted(keys, base | np.minimum(ends + slop, _MAX_POSITION), side="right")
-    counts = hi - lo
+    counts = np.maximum(hi - lo, 0)
     which = np.repeat(np.arange(counts.size), counts)
     if not which.size:
         return span_docs[:0], starts[:0], ends[:0]
@@ -157,8 +183,17 @@ def _unique_spans(docs, starts, ends):
     return docs[keep], starts[keep], ends[keep]
 
 
+def _is_list(matcher) -> bool:
+    """A short posting list stored in the term index (`ListMatcher`), not in blocks (`W3LeafMatcher`)."""
+    if hasattr(matcher, "_read_data") and hasattr(matcher, "_maxid"):
+        return False
+    if hasattr(matcher, "_ids") and hasattr(matcher, "_values"):
+        return True
+    raise Unsupported(type(matcher).__name__)
+
+
 def _all_ids(matcher) -> np.ndarray:
-    if isinstance(matcher, ListMatcher):
+    if _is_list(matcher):
         return np.asarray(matcher._ids, dtype=np.int64)
     ids = []
     for block_ids, _ in _blocks(matcher, None):
@@ -166,7 +201,7 @@ def _all_ids(matcher) -> np.ndarray:
     return np.concatenate(ids) if ids else np.empty(0, np.int64)
 
 
-def _blocks(matcher: W3LeafMatcher, wanted: "np.ndarray | None"):
+def _blocks(matcher, wanted: "np.ndarray | None"):
     """(ids, values) of each posting block holding any of the sorted `wanted` documents (every
     block when None); the others are skipped without decompressing them."""
     i = 0
@@ -188,7 +223,7 @@ def _blocks(matcher: W3LeafMatcher, wanted: "np.ndarray | None"):
         matcher._next_block()
 
 
-def _block_ids(matcher: W3LeafMatcher) -> np.ndarray:
+def _block_ids(matcher) -> np.ndarray:
     """The current block's document numbers (`_read_ids`, with numpy: W3 stores them as deltas)."""
     if matcher._ids is not None or matcher._byteids:
         if matcher._ids is None:
@@ -200,12 +235,10 @@ def _block_ids(matcher: W3LeafMatcher) -> np.ndarray:
 def _positions(matcher, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(document, position) of every position of the term in the sorted `docs` (each of which has
     the term), by document then position as Whoosh decodes them."""
-    if isinstance(matcher, ListMatcher):
-        blocks = [(np.asarray(matcher._ids, dtype=np.int64), matcher._values)]
-    elif isinstance(matcher, W3LeafMatcher):
-        blocks = _blocks(matcher, docs)
+    if _is_list(matcher):
+        blocks = [(np.asarray(matcher._ids, dtype=np.int64), matcher._values or ())]
     else:
-        raise Unsupported(type(matcher).__name__)
+        blocks = _blocks(matcher, docs)
     values = []
     for ids, block_values in blocks:
         if not ids.size:
@@ -218,7 +251,7 @@ def _positions(matcher, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if len(values) != docs.size:
         raise Unsupported("a document's posting was not found")
     try:
-        codes = [loads(value[_INT_SIZE:] if value.endswith(b".") else value[_INT_SIZE:] + b".")
+        codes = [loads(value[_COUNT_BYTES:] if value.endswith(b".") else value[_COUNT_BYTES:] + b".")
                  for value in values]
         counts = np.fromiter(map(len, codes), dtype=np.int64, count=len(codes))
         deltas = np.fromiter(chain.from_iterable(codes), dtype=np.int64, count=int(counts.sum()))
