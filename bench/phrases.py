@@ -24,16 +24,14 @@ from _common import DEFAULT_SCRATCH, REPO, clickid_config, load_queries  # noqa:
 
 
 def phrase_leaves(q):
-    from whoosh import query as Q
-    if isinstance(q, Q.Phrase):
+    if type(q).__name__ == "Phrase":
         yield q
     for child in q.children():
         yield from phrase_leaves(child)
 
 
 def whoosh_match(sub, q) -> tuple[list[int], list[int]]:
-    from whoosh import query as Q
-    m = Q.Phrase(q.fieldname, q.words, slop=q.slop).matcher(sub, sub.boolean_context())
+    m = type(q)(q.fieldname, q.words, slop=q.slop).matcher(sub, sub.boolean_context())   # Whoosh's Phrase
     docs, freqs = [], []
     while m.is_active():
         docs.append(m.id())

@@ -65,6 +65,7 @@ WHOOSH_INTERNALS = {
     "indexer.parallel",            # MpWriter's sub-writer protocol (_finalize_segment, _commit_toc, ...)
     "indexer.postings",            # the W3 codec's posting and term-info formats
     "indexer.search.columns",      # column, length and term-table files read as whole arrays
+    "indexer.search.phrases",      # block matchers' _data/_values, segment term readers (positions)
     "indexer.search.scoring",      # block matchers' _ids/_weights, segment term readers
     "indexer.segwriter",           # SegmentWriter's own checks and boosts
 }
