@@ -82,14 +82,15 @@ def main(argv=None) -> int:
             old, new = min(old, t_old), min(new, t_new)
         rows.append({"query": text, "phrases": len(found), "whoosh_ms": round(old * 1000, 2),
                      "numpy_ms": round(new * 1000, 2)})
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps(rows, indent=1))
-    print("query | phrase leaves | Whoosh ms | numpy ms | ratio")
-    for r in rows:
-        print(f"{r['query']} | {r['phrases']} | {r['whoosh_ms']} | {r['numpy_ms']} | "
-              f"{r['whoosh_ms'] / max(r['numpy_ms'], 0.01):.1f}x")
     old, new = sum(r["whoosh_ms"] for r in rows), sum(r["numpy_ms"] for r in rows)
-    print(f"all {len(rows)} queries with phrases: Whoosh {old:.1f} ms, numpy {new:.1f} ms ({old / max(new, 0.01):.1f}x)")
+    lines = ["query | phrase leaves | Whoosh ms | numpy ms | ratio"] + [
+        f"{r['query']} | {r['phrases']} | {r['whoosh_ms']} | {r['numpy_ms']} | "
+        f"{r['whoosh_ms'] / max(r['numpy_ms'], 0.01):.1f}x" for r in rows]
+    lines.append(f"all {len(rows)} queries with phrases: Whoosh {old:.1f} ms, numpy {new:.1f} ms "
+                 f"({old / max(new, 0.01):.1f}x)")
+    print("\n".join(lines))
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps({"whoosh_ms": round(old, 1), "numpy_ms": round(new, 1), "queries": rows}, indent=1))
     return 0
 
 
