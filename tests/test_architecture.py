@@ -68,6 +68,7 @@ WHOOSH_INTERNALS = {
     "indexer.whooshfast.codec",            # the W3 codec's posting and term-info formats
     "indexer.whooshfast.columns",          # column and length files read as whole arrays
     "indexer.whooshfast.formats",          # NUMERIC's struct, Whoosh's posting value encoding
+    "indexer.whooshfast.phrases",          # block matchers' _data/_values, positions decoded per block
     "indexer.whooshfast.parallel",         # MpWriter's sub-writer protocol (_finalize_segment, _commit_toc, ...)
     "indexer.whooshfast.reading",          # block matchers' _ids/_weights, term index records, _segments()
     "indexer.whooshfast.segwriter",        # SegmentWriter's own checks and boosts

@@ -87,5 +87,6 @@ def test_indexes_name_the_codec_and_format_by_their_old_path(tmp_path):
 def test_the_interface():
     assert sorted(whooshfast.__all__) == sorted([
         "WartaCodec", "FastPositions", "TermPool", "TermPoolWriter", "ParallelWriter", "posting_arrays",
-        "doc_frequencies", "alive", "string_column", "numeric_column", "field_lengths", "segment_ids"])
+        "doc_frequencies", "alive", "string_column", "numeric_column", "field_lengths", "segment_ids",
+        "phrase_docs", "PhraseUnsupported"])
     assert all(hasattr(whooshfast, name) for name in whooshfast.__all__)

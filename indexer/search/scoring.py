@@ -5,8 +5,8 @@ five-field OR query over 20k articles cost hundreds of milliseconds.  Here each
 term's postings are read once into arrays (document numbers and term
 frequencies, cached per generation), and a query tree is evaluated as
 vectorised unions and intersections over dense per-document arrays.  Phrases
-are matched by Whoosh (it has the positions) and scored as the sum of their
-terms.  The formula is Whoosh's BM25F: per field,
+are matched on position arrays too (indexer/whooshfast/phrases.py) and scored as
+the sum of their terms.  The formula is Whoosh's BM25F: per field,
 ``idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / avg_length))``,
 times the query clause's boost.
 """
@@ -126,14 +126,23 @@ class PostingsCache:
         return _bounded_put(self._scored, key, value)
 
     def phrase_docs(self, searcher, q) -> np.ndarray:
-        """Documents containing a phrase (positions checked by Whoosh, segment by segment), cached."""
+        """Documents containing a phrase, segment by segment (positions checked by indexer.whooshfast.phrases,
+        or by Whoosh where that does not apply), cached."""
         phrase = Q.Phrase(q.fieldname, q.words, slop=q.slop)
+        leaves = {sid: seg for seg, _, sid in self._leaves}
         parts = []
         for sub, offset in searcher.leaf_searchers():     # the calling thread's own searcher
-            key = (sub.reader().segment().segment_id(), "\x00phrase", q.fieldname, tuple(q.words), q.slop)
+            sid = sub.reader().segment().segment_id()
+            key = (sid, "\x00phrase", q.fieldname, tuple(q.words), q.slop)
             docs = self.segments.get(key)
             if docs is None:
-                docs = np.fromiter(phrase.docs(sub), dtype=np.int64)
+                seg = leaves.get(sid)
+                word_docs = ([self._segment_postings(seg, sid, q.fieldname, w)[0] for w in q.words]
+                             if seg is not None else None)       # read by whooshfast.phrase_docs instead
+                try:
+                    docs = whooshfast.phrase_docs(sub.reader(), q.fieldname, q.words, q.slop, word_docs)[0]
+                except whooshfast.PhraseUnsupported:
+                    docs = np.fromiter(phrase.docs(sub), dtype=np.int64)
                 self.segments.put(key, docs)
             parts.append(docs + offset)
         return np.concatenate(parts) if parts else np.empty(0, np.int64)

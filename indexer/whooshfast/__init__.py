@@ -27,9 +27,11 @@ from indexer.whooshfast.codec import WartaCodec                                 
 from indexer.whooshfast.columns import alive, field_lengths, numeric_column, string_column  # noqa: E402
 from indexer.whooshfast.formats import FastPositions                              # noqa: E402
 from indexer.whooshfast.parallel import ParallelWriter                            # noqa: E402
+from indexer.whooshfast.phrases import Unsupported as PhraseUnsupported          # noqa: E402
+from indexer.whooshfast.phrases import match as phrase_docs                       # noqa: E402
 from indexer.whooshfast.reading import doc_frequencies, posting_arrays, segment_ids  # noqa: E402
 from indexer.whooshfast.segwriter import TermPool, TermPoolWriter                 # noqa: E402
 
 __all__ = ["WartaCodec", "FastPositions", "TermPool", "TermPoolWriter", "ParallelWriter",
            "posting_arrays", "doc_frequencies", "alive", "string_column", "numeric_column",
-           "field_lengths", "segment_ids"]
+           "field_lengths", "segment_ids", "phrase_docs", "PhraseUnsupported"]
