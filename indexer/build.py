@@ -232,8 +232,7 @@ def merge_small_segments(writer, segments: list, keep: frozenset[str] = frozense
     lists per term. A full build's segments are left alone, so an update of a few thousand
     articles never rewrites an archive of hundreds of thousands; that includes the last, partly
     filled segment of each build writer process, which can be small but hold thousands of
-    articles (re-adding a merged document costs ~5 ms: a 9,000-article tail made a 10x update
-    take 52 s instead of 8).
+    articles (re-adding a merged document is expensive; the measurement is in docs/decisions.md).
     """
     if not segments:
         return segments

@@ -5,7 +5,7 @@ so hundreds of thousands stream through in bounded memory. Its per-article cost 
 in the build's main process, beside the two writer processes, on every article): words are
 hashed with array arithmetic instead of a Python call per word, and the MinHash signature is a
 one-permutation MinHash (one hash per shingle, 128 bins) instead of 128 hash functions over every
-shingle: ~300 -> ~150-170 µs an article, as accurate (docs/decisions.md).
+shingle: half the cost, as accurate (measurements in docs/decisions.md).
 """
 from __future__ import annotations
 
