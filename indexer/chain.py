@@ -244,6 +244,8 @@ class Chain:
         pieces_of = self._pieces[query]
         if len(pieces_of) > _PIECES_LIMIT:
             pieces_of.clear()
+        if len(self._terms) > _CACHE_LIMIT:      # index-mode pieces fill it too (highlighting in a server)
+            self._terms.clear()
         renumber = self.stops is not None
         new = tuple.__new__
         pos, kept, last = -1, None, None
