@@ -7,12 +7,11 @@ marked. Only the top hits of a page are highlighted, in a separate pass from fac
 """
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from html import escape
 
 from indexer.analysis import chain_of
-from indexer.chain import Chain
+from indexer.chain import Chain, nfc
 
 MAX_ANALYZED_CHARS = 30_000  # snippets come from the first part of very long articles
 
@@ -94,13 +93,9 @@ def _window(text: str, spans: list[tuple[int, int]], size: int) -> tuple[int, in
     return start, end
 
 
-def _nfc(text: str) -> str:
-    return text if text.isascii() else unicodedata.normalize("NFC", text)
-
-
 def snippet(chain: Chain | None, text: str, terms: set[str], size: int, phrases=()) -> str:
     """Best fragment of the body around the matches, escaped, with ellipses where cut."""
-    text = _nfc(" ".join(text.split()))  # paragraphs become one line in a snippet
+    text = nfc(" ".join(text.split()))  # paragraphs become one line in a snippet
     spans = match_spans(chain, text, terms, phrases)
     start, end = _window(text, spans, size)
     html = mark(text, spans, start, end)
@@ -109,7 +104,7 @@ def snippet(chain: Chain | None, text: str, terms: set[str], size: int, phrases=
 
 def highlight_all(chain: Chain | None, text: str, terms: set[str], phrases=()) -> str:
     """The whole (short) text escaped, with every match marked: for titles."""
-    text = _nfc(text)
+    text = nfc(text)
     return mark(text, match_spans(chain, text, terms, phrases))
 
 
