@@ -44,6 +44,15 @@ def test_nothing_with_most_words_falls_back_to_any_word():
     assert listed(query("a", "b", "c"), arrays("1000", "0100", "0000")) == ([0, 1], [], True, True)
 
 
+def test_few_most_words_hits_are_followed_by_any_word_hits():
+    # one full hit and one 2-of-3 hit fill less than `below` (3): the 1-of-3 hits follow them
+    q, results = query("a", "b", "c"), arrays("11100", "10110", "10001")
+    assert listed(q, results, policy=PartialPolicy(below=3)) == ([0, 1, 2, 3, 4], [0], True, False)
+    assert listed(q, results, policy=PartialPolicy(below=2)) == ([0, 2], [0], True, False)
+    # strict AND lists any-word hits only when nothing has every word
+    assert listed(q, results, policy=PartialPolicy(below=0)) == ([0], [0], False, False)
+
+
 def test_a_strict_group_is_never_missing():
     assert listed(query("a!", "b", "c"), arrays("0110", "1011", "1111")) == ([1, 2], [2], True, False)
 

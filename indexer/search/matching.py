@@ -9,8 +9,13 @@ it has), and reports the words it lacks. Phrases, field prefixes (`judul:`), `+w
 
 The fallbacks are one loop over the query's `candidates`, most exact first: all the words; all but
 an ambiguous lower-case acronym (`bin laden`: `bin` made optional) when no allowed article has them
-all; most of the words; any of them when nothing else is found. Every group is evaluated once, so
-each candidate is a combination of the same arrays.
+all; most of the words; any of them when the list still holds fewer than `partial_below` articles
+(or nothing at all under strict AND). A reader's 5-word memory of a story often has two or three
+words the articles do not use (*bos* for *pendiri*, *diadukan* for *dilaporkan*, *soal*), so the
+articles holding the story's rare name hold only half the words: they are listed in the same
+partial tier, where the idf-weighted coordination ranks them by how much of the query they hold
+(docs/relevance.md, session 10). Every group is evaluated once, so each candidate is a combination
+of the same arrays.
 """
 from __future__ import annotations
 
@@ -61,8 +66,8 @@ def _few(listing: "_Listing", filtered: np.ndarray, policy: PartialPolicy) -> bo
     return not listing.full.any() or (policy.below > 0 and int((listing.full & filtered).sum()) < policy.below)
 
 
-def _nothing(listing: "_Listing", filtered: np.ndarray, policy: PartialPolicy) -> bool:
-    return not listing.listed.any()
+def _few_listed(listing: "_Listing", filtered: np.ndarray, policy: PartialPolicy) -> bool:
+    return not listing.listed.any() or (policy.below > 0 and int((listing.listed & filtered).sum()) < policy.below)
 
 
 @dataclass(frozen=True)
@@ -82,14 +87,15 @@ class Candidate:
 def candidates(compiled: CompiledQuery) -> list[Candidate]:
     """A query's candidate listings, most exact first: every required word; every required word but
     the ambiguous lower-case acronyms (`bin laden` -> `laden`) when no document the filters allow has
-    them all; most of the words when fewer than `partial_below` do; any of them when nothing is listed."""
+    them all; most of the words when fewer than `partial_below` do; any of them when fewer than
+    `partial_below` are listed then (when nothing is, under strict AND)."""
     groups = compiled.groups
     required = [i for i, g in enumerate(groups) if not g.optional] or list(range(len(groups)))
     relaxed = [i for i in required if not groups[i].relaxable]
     found = [Candidate("all", _always, "all", tuple(required))]
     if 0 < len(relaxed) < len(required):
         found.append(Candidate("relaxed", _nothing_allowed, "all", tuple(relaxed)))
-    return found + [Candidate("most", _few, "most"), Candidate("any", _nothing, "one")]
+    return found + [Candidate("most", _few, "most"), Candidate("any", _few_listed, "one")]
 
 
 @dataclass
