@@ -116,7 +116,8 @@ class SearchSettings:
     suggest_below: int = 3        # offer "Maksud Anda" when a query finds fewer hits than this
     collapse_duplicates: bool = True
     prefix_expansions: int = 100  # `korup*` stands for at most this many words (the most frequent)
-    partial_below: int = 50       # fewer all-words hits than this (five pages): fill with most-words hits below them; 0 = strict AND
+    partial_below: int = 50       # fewer all-words hits than this (five pages): fill with most-words hits below them,
+                                  # then any-word hits while still fewer; 0 = strict AND
     prf_docs: int = 0             # RM3 pseudo-relevance feedback from the top N results; 0 = off (docs/relevance.md)
     prf_terms: int = 10           # feedback words added
     prf_weight: float = 0.5       # weight of the original query against the feedback words

@@ -41,7 +41,8 @@ def test_a_story_is_one_hit_and_the_article_lists_the_other_copies_oldest_first(
     _, _, settings = corpus
     engine = SearchEngine(settings)
     result = engine.search(SearchRequest(query="kawasan berikat cikarang"))
-    assert len(result.hits) == 1 and result.hits[0].duplicates == 2
+    story = [h for h in result.hits if not h.missing]       # (an article with only `cikarang` may follow)
+    assert len(story) == 1 and story[0].duplicates == 2
     for own in ("kb-pagi", "kb-siang", "kb-sore"):
         view = engine.article(own)
         listed = [h.id for h in view.copies]

@@ -57,6 +57,12 @@ def ids(result):
     return [h.id for h in result.hits]
 
 
+def full_ids(result):
+    """The hits holding every word (a fill of articles with fewer words may follow them on a corpus
+    this small: tests/test_recall.py pins that)."""
+    return [h.id for h in result.hits if not h.missing]
+
+
 def test_title_match_ranks_above_body_match(engine):
     result = engine.search(SearchRequest(query="banjir"))
     assert ids(result)[:2] == ["banjir-judul", "banjir-badan"]
@@ -79,7 +85,7 @@ def test_morphology_of_signing(engine):
 
 def test_phrase_requires_adjacent_words(engine):
     assert ids(engine.search(SearchRequest(query='"harga emas"'))) == ["emas-frasa"]
-    assert set(ids(engine.search(SearchRequest(query="harga emas")))) == {"emas-frasa", "emas-pisah"}
+    assert set(full_ids(engine.search(SearchRequest(query="harga emas")))) == {"emas-frasa", "emas-pisah"}
 
 
 def test_exclusion(engine):
@@ -96,7 +102,9 @@ def test_or_operator_and_fallback(engine):
 def test_field_prefix(engine):
     # one title word in two five-word titles: equal scores, so the newer one first
     assert ids(engine.search(SearchRequest(query="judul:emas"))) == ["emas-pisah", "emas-frasa"]
-    assert ids(engine.search(SearchRequest(query="emas rubrik:olahraga"))) == ["emas-pisah"]
+    result = engine.search(SearchRequest(query="emas rubrik:olahraga"))
+    assert full_ids(result) == ["emas-pisah"]
+    assert all(h.section == "Olahraga" for h in result.hits)          # the field word is never missing
 
 
 def test_facets_are_disjunctive(engine):
@@ -191,7 +199,7 @@ def test_lowercase_ambiguous_acronym_inside_a_name_is_optional(tmp_path):
     result = eng.search(SearchRequest(query="osama bin laden"))
     assert ids(result) == ["osama"] and not result.fallback_or   # was an OR fall-back
     assert ids(eng.search(SearchRequest(query="kepala bin"))) == ["bin"]
-    assert ids(eng.search(SearchRequest(query="presiden as"))) == ["as"]
+    assert full_ids(eng.search(SearchRequest(query="presiden as"))) == ["as"]
     # at the start of a query: BIN is tried first, then the word is relaxed, before any OR fall-back
     result = eng.search(SearchRequest(query="bin laden"))
     assert ids(result) == ["osama"] and not result.fallback_or

@@ -185,7 +185,7 @@ def openapi_document(settings: Settings) -> dict:
                 "fallback_or": {"type": "boolean", "description": "true: tidak ada artikel yang "
                                 "memuat semua kata, hasil memuat sebagian kata"},
                 "partial": {"type": "boolean", "description": "true: daftar dilengkapi artikel yang memuat "
-                            "sebagian besar kata, di bawah semua artikel yang memuat semua kata"},
+                            "sebagian kata, di bawah semua artikel yang memuat semua kata"},
                 "matched_all": {"type": "integer", "minimum": 0,
                                 "description": "Artikel yang memuat semua kata (total menghitung juga "
                                                "hasil sebagian kata)"},
