@@ -58,6 +58,7 @@ INDEX_VARIANTS = {
     "no-numbers": dict(number_variants=False),
     "no-learning": dict(learn_acronyms=False),
     "learned-only": dict(lexicon="none"),
+    "no-spelling": dict(spelling="none"),
 }
 
 VARIANTS = [
@@ -81,6 +82,7 @@ VARIANTS = [
     Variant("session-6", "no-learning", search=dict(partial_below=0),
             note="curated lexicon, strict AND, numbers as written: what session 6 shipped (index has number variants)"),
     Variant("no-numbers", "no-numbers", note="numbers indexed only as written (before session 7)"),
+    Variant("no-spelling", "no-spelling", note="non-standard spellings not mapped to the standard (before session 10)"),
     Variant("strict-and", "default", search=dict(partial_below=0),
             note="all words required; some-words results only when nothing has all (before session 7)"),
     Variant("partial-10", "default", search=dict(partial_below=10), note="most-words fill below 10 full hits (one page)"),

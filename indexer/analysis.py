@@ -82,6 +82,7 @@ class WordLists:
     stopwords: WordSet
     protected: WordSet        # never stemmed (protected_words file + single-word lexicon forms)
     exceptions: WordMap       # word -> stem, applied before the stemmer
+    spelling: WordMap         # non-standard spelling -> standard, of words and of stems (spelling.tsv)
     ambiguous: WordSet        # lower-case acronyms that are also ordinary words (lexicon flag)
 
 
@@ -108,6 +109,11 @@ def parse_protected(text: str) -> tuple[WordSet, WordMap]:
     return WordSet(protected), WordMap(exceptions)
 
 
+def parse_spelling(text: str) -> WordMap:
+    """`variant standard` lines (indexer/data/spelling.tsv)."""
+    return WordMap((fields[0], fields[1]) for fields in _content_lines(text) if len(fields) >= 2)
+
+
 def _mtime(source: str) -> int:
     if not is_file(source):
         return 0
@@ -119,13 +125,13 @@ def _mtime(source: str) -> int:
 
 def load_word_lists(analysis: AnalysisSettings) -> WordLists:
     """Word lists for these settings; cached per process (a changed file is read again)."""
-    sources = (analysis.stopwords, analysis.protected_words, analysis.lexicon)
+    sources = (analysis.stopwords, analysis.protected_words, analysis.lexicon, analysis.spelling)
     return _load_word_lists(sources, tuple(_mtime(s) for s in sources))
 
 
 @functools.lru_cache(maxsize=16)
-def _load_word_lists(sources: tuple[str, str, str], _mtimes: tuple[int, ...]) -> WordLists:
-    stop_src, protected_src, lexicon_src = sources
+def _load_word_lists(sources: tuple[str, str, str, str], _mtimes: tuple[int, ...]) -> WordLists:
+    stop_src, protected_src, lexicon_src, spelling_src = sources
     protected, exceptions = parse_protected(read_word_list(protected_src, "protected_words.txt"))
     lexicon = Lexicon.load(AnalysisSettings(lexicon=lexicon_src))
     protected = WordSet((protected | lexicon.acronyms()) - exceptions.keys())
@@ -134,6 +140,7 @@ def _load_word_lists(sources: tuple[str, str, str], _mtimes: tuple[int, ...]) ->
         protected=protected,
         exceptions=exceptions,
         ambiguous=WordSet(lexicon.ambiguous_words()),
+        spelling=parse_spelling(read_word_list(spelling_src, "spelling.tsv")),
     )
 
 
@@ -281,13 +288,15 @@ class IndonesianStemFilter(Filter):
     is_morph = True
 
     def __init__(self, stemmer: str = "sastrawi", protected: Iterable[str] = (),
-                 exceptions: Mapping[str, str] | None = None, cache_size: int = 100_000):
+                 exceptions: Mapping[str, str] | None = None, cache_size: int = 100_000,
+                 spelling: Mapping[str, str] | None = None):
         if stemmer not in ("sastrawi", "snowball"):
             raise ValueError(f"unknown stemmer {stemmer!r} (sastrawi or snowball)")
         self.stemmer = stemmer
         self.protected = protected if isinstance(protected, WordSet) else WordSet(protected)
         self.exceptions = exceptions if isinstance(exceptions, WordMap) else WordMap(exceptions or {})
         self.cache_size = int(cache_size)
+        self.spelling = spelling if isinstance(spelling, WordMap) else WordMap(spelling or {})
         self._stem = None
 
     def __getstate__(self):
@@ -296,27 +305,29 @@ class IndonesianStemFilter(Filter):
         return state
 
     def __setstate__(self, state):
+        state.setdefault("spelling", WordMap())      # indexes built before spelling.tsv existed
         self.__dict__.update(state)
         self._stem = None
 
     def __eq__(self, other):
         return (other.__class__ is self.__class__ and other.stemmer == self.stemmer
                 and other.protected == self.protected and other.exceptions == self.exceptions
-                and other.cache_size == self.cache_size)
+                and other.spelling == self.spelling and other.cache_size == self.cache_size)
 
     def __hash__(self):
         return hash((self.stemmer, self.protected, self.cache_size))
 
     def __repr__(self):
         return (f"IndonesianStemFilter({self.stemmer!r}, <{len(self.protected)} protected>, "
-                f"<{len(self.exceptions)} exceptions>, cache_size={self.cache_size})")
+                f"<{len(self.exceptions)} exceptions>, <{len(self.spelling)} spellings>, "
+                f"cache_size={self.cache_size})")
 
     @property
     def stem(self) -> Callable[[str], str]:
         """The cached stem function (lower-case single word in, stem out)."""
         if self._stem is None:
             self._stem = _stem_function(self.stemmer, self.cache_size, self.protected,
-                                        frozenset(self.exceptions.items()))
+                                        frozenset(self.exceptions.items()), frozenset(self.spelling.items()))
         return self._stem
 
     def cache_info(self):
@@ -343,7 +354,8 @@ class IndonesianStemFilter(Filter):
         return dict(itertools.islice(_SEEDED[self._key()].items(), mark, None))
 
     def _key(self) -> tuple:
-        return (self.stemmer, self.cache_size, self.protected, frozenset(self.exceptions.items()))
+        return (self.stemmer, self.cache_size, self.protected, frozenset(self.exceptions.items()),
+                frozenset(self.spelling.items()))
 
     def __call__(self, tokens):
         stem = self.stem
@@ -393,16 +405,17 @@ _SEEDED: dict[tuple, dict[str, str]] = {}                 # pre-computed stems (
 
 
 def _stem_function(stemmer: str, cache_size: int, protected: frozenset[str],
-                   exceptions: frozenset[tuple[str, str]]) -> Callable[[str], str]:
-    key = (stemmer, cache_size, protected, exceptions)
+                   exceptions: frozenset[tuple[str, str]],
+                   spelling: frozenset[tuple[str, str]] = frozenset()) -> Callable[[str], str]:
+    key = (stemmer, cache_size, protected, exceptions, spelling)
     fn = _STEM_FUNCTIONS.get(key)
     if fn is None:
-        fn = _STEM_FUNCTIONS[key] = _build_stem_function(stemmer, cache_size, protected,
-                                                         dict(exceptions), _SEEDED.setdefault(key, {}))
+        fn = _STEM_FUNCTIONS[key] = _build_stem_function(stemmer, cache_size, protected, dict(exceptions),
+                                                         _SEEDED.setdefault(key, {}), dict(spelling))
     return fn
 
 
-def _build_stem_function(stemmer, cache_size, protected, exceptions, seeded):
+def _build_stem_function(stemmer, cache_size, protected, exceptions, seeded, spelling):
     if stemmer == "sastrawi":
         raw = _sastrawi_stem_word(frozenset(exceptions.values()))
         hyphenated = raw                       # Sastrawi handles reduplication itself
@@ -410,14 +423,18 @@ def _build_stem_function(stemmer, cache_size, protected, exceptions, seeded):
         raw = _snowball_stem_word()
         hyphenated = functools.partial(_stem_reduplication, stem_single=raw)
 
+    standard = spelling.get
+
     def stem(word: str) -> str:
+        word = standard(word, word)            # a non-standard spelling: its standard word (menghimbau)
         known = exceptions.get(word)
         if known is not None:
             return known
         if (word in protected or len(word) < 3 or len(word) > MAX_STEM_CHARS
                 or not word.isascii() or DIGIT_RE.search(word)):
             return word
-        return hyphenated(word) if "-" in word else raw(word)
+        term = hyphenated(word) if "-" in word else raw(word)
+        return standard(term, term)            # ... or of its stem (penasehat -> nasehat -> nasihat)
 
     if cache_size > 0:
         stem = functools.lru_cache(maxsize=cache_size)(stem)
@@ -452,7 +469,7 @@ def make_analyzer(analysis: AnalysisSettings):
         if analysis.stemmer == "snowball":
             _snowball_stem_word()              # fail now, not at the first document
         chain = chain | IndonesianStemFilter(analysis.stemmer, words.protected,
-                                             words.exceptions, analysis.stem_cache_size)
+                                             words.exceptions, analysis.stem_cache_size, words.spelling)
     return chain
 
 
@@ -501,4 +518,4 @@ def stem_word(word: str, analysis: AnalysisSettings) -> str:
         return word
     words = load_word_lists(analysis)
     return _stem_function(analysis.stemmer, analysis.stem_cache_size, words.protected,
-                          frozenset(words.exceptions.items()))(word)
+                          frozenset(words.exceptions.items()), frozenset(words.spelling.items()))(word)

@@ -96,6 +96,8 @@ class AnalysisSettings:
     learn_acronyms: bool = True   # learn "Long Form (ACR)" definitions from the corpus at build time
     lexicon_never: str = "builtin"  # builtin | none | path: acronym pairs never learned ("SHORT | Long" or "SHORT")
     number_variants: bool = True  # index 6.276,63 also as 6.276 and 6276, KM36 also as KM and 36
+    spelling: str = "builtin"     # builtin | none | path: non-standard spellings and their standard form
+                                  # (penasehat = penasihat), applied before and after stemming
 
 
 @dataclass(frozen=True)
@@ -223,6 +225,7 @@ def settings_from_mapping(data: Mapping[str, Any], base: Path | None = None,
         protected_words=_resolve_path(analysis.protected_words, base),
         lexicon=_resolve_path(analysis.lexicon, base),
         lexicon_never=_resolve_path(analysis.lexicon_never, base),
+        spelling=_resolve_path(analysis.spelling, base),
     )
     if analysis.stemmer not in ("sastrawi", "snowball", "none"):
         raise ConfigError(f"[analysis] stemmer must be sastrawi, snowball or none, not {analysis.stemmer!r}")

@@ -28,7 +28,8 @@ def stem_filter(analyzer) -> IndonesianStemFilter | None:
 
 
 def _cache_file(root: Path, flt: IndonesianStemFilter) -> Path:
-    key = repr((flt.stemmer, sorted(flt.protected), sorted(flt.exceptions.items()))).encode()
+    key = repr((flt.stemmer, sorted(flt.protected), sorted(flt.exceptions.items()),
+                sorted(flt.spelling.items()))).encode()
     return root / f"stems-{flt.stemmer}-{hashlib.sha1(key).hexdigest()[:10]}.pkl"
 
 

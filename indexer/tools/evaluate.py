@@ -477,7 +477,7 @@ def index_fingerprint(settings: Settings) -> dict:
     a = settings.analysis
     digest = hashlib.sha256()
     for source, builtin in ((a.stopwords, "stopwords.txt"), (a.protected_words, "protected_words.txt"),
-                            (a.lexicon, "lexicon.tsv")):
+                            (a.lexicon, "lexicon.tsv"), (a.spelling, "spelling.tsv")):
         digest.update(read_word_list(source, builtin).encode("utf-8") + b"\0")
     for name in _CODE_FILES:
         digest.update(resources.files("indexer").joinpath(name).read_bytes() + b"\0")
