@@ -12,7 +12,9 @@ their documents. What is not the plain layout raises `Unreadable`, and callers t
 from __future__ import annotations
 
 import struct
+import threading
 import zlib
+from collections import OrderedDict
 from itertools import chain
 from pickle import UnpicklingError, dumps, loads
 from typing import Iterator, NamedTuple
@@ -139,6 +141,58 @@ def decode(block: Block) -> tuple:
     if not isinstance(data, tuple) or len(data) != 3:
         raise Unreadable("block data")
     return data
+
+
+class ValueCache:
+    """Decoded values of blocks, keyed by the block's stored bytes (so an entry is right for any
+    index and generation that holds the block), the least recently used dropped past
+    `max_bytes`. A common word's blocks serve many phrases ("indonesia" is in a dozen of the
+    benchmark's), and a phrase's words are often those the warm-up's phrases decoded."""
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        self._entries: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key) -> "tuple | None":
+        with self._lock:
+            hit = self._entries.get(key)
+            if hit is None:
+                return None
+            self._entries.move_to_end(key)
+            return hit[0]
+
+    def put(self, key, values: tuple) -> None:
+        size = len(key[1]) + sum(map(len, values)) + _VALUE_OVERHEAD * len(values)
+        with self._lock:
+            if key in self._entries:
+                return
+            self._entries[key] = (values, size)
+            self.bytes += size
+            while self.bytes > self.max_bytes and self._entries:
+                self.bytes -= self._entries.popitem(last=False)[1][1]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self.bytes = 0
+
+
+_VALUE_OVERHEAD = 48                # a bytes object's header and its slot in the tuple
+VALUES = ValueCache(32 * 1024 * 1024)
+
+
+def values(block: Block) -> tuple:
+    """The values of a block, one per posting (decoded once, then from `VALUES`)."""
+    key = (block.compressed, block.data)
+    found = VALUES.get(key)
+    if found is None:
+        found = decode(block)[2]
+        if type(found) is not tuple or len(found) != block.count:
+            raise Unreadable("block values")
+        VALUES.put(key, found)
+    return found
 
 
 def _cut(data: bytes, count: int) -> "tuple | None":
