@@ -65,12 +65,13 @@ WHOOSH_OWNER = "indexer.whooshfast"       # the one package that depends on Whoo
 
 # its modules that do (the others only hold its interface and version check)
 WHOOSH_INTERNALS = {
+    "indexer.whooshfast.blocks",           # term index records, W3 posting blocks decoded in part
     "indexer.whooshfast.codec",            # the W3 codec's posting and term-info formats
     "indexer.whooshfast.columns",          # column and length files read as whole arrays
     "indexer.whooshfast.formats",          # NUMERIC's struct, Whoosh's posting value encoding
-    "indexer.whooshfast.phrases",          # block matchers' _data/_values, positions decoded per block
+    "indexer.whooshfast.phrases",          # a segment's postings file, positions decoded per block
     "indexer.whooshfast.parallel",         # MpWriter's sub-writer protocol (_finalize_segment, _commit_toc, ...)
-    "indexer.whooshfast.reading",          # block matchers' _ids/_weights, term index records, _segments()
+    "indexer.whooshfast.reading",          # term index records, block matchers' _ids/_weights, _segments()
     "indexer.whooshfast.segwriter",        # SegmentWriter's own checks and boosts
 }
 

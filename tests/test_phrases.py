@@ -16,7 +16,7 @@ from whoosh.fields import TEXT, Schema
 from indexer.config import AnalysisSettings
 from indexer.postings import FastPositions, WartaCodec
 from indexer.schema import TEXT_FIELDS, make_schema
-from indexer.whooshfast import phrases
+from indexer.whooshfast import blocks, phrases
 from indexer.search.engine import SearchEngine
 from indexer.search.model import SearchRequest
 
@@ -217,3 +217,34 @@ def test_a_word_indexed_twice_at_one_position(tmp_path):
         for words in (["dua"], ["dua", "x"], ["x", "dua"], ["dua", "dua"], ["x", "dua", "dua"]):
             for slop in range(4):
                 assert_same(sub, "body", words, slop)
+
+
+def test_decoded_blocks_serve_later_phrases(tmp_path, monkeypatch):
+    """A block's values are decoded once and kept (keyed by its stored bytes): the same phrase,
+    and another phrase with a word in the same blocks, decode nothing again and find the same."""
+    docs = [["korut", "uji", "rudal", "pbb"][i % 4:] + ["korut", "rudal"] for i in range(30)]
+    ix = _small_index(tmp_path, docs, [3], blocklimit=3, inlinelimit=1)
+    blocks.VALUES.clear()
+    with ix.searcher() as searcher:
+        subs = [sub for sub, _ in searcher.leaf_searchers()]
+        first = [assert_same(sub, "body", ["korut", "rudal"], 1) for sub in subs]
+        assert sum(first) and blocks.VALUES.bytes > 0
+        kept = blocks.VALUES.bytes
+
+        def decode(block):
+            raise AssertionError("a block was decoded again")
+        monkeypatch.setattr(blocks, "decode", decode)
+        assert [assert_same(sub, "body", ["korut", "rudal"], 1) for sub in subs] == first
+        for sub in subs:
+            assert_same(sub, "body", ["rudal", "korut"], 3)
+        assert blocks.VALUES.bytes == kept
+
+
+def test_the_value_cache_keeps_to_its_size():
+    cache = blocks.ValueCache(max_bytes=1000)
+    values = (b"x" * 100,) * 2                      # 2 * (100 + 48) + the key's 100 bytes = 396
+    for n in range(5):
+        cache.put((True, bytes([n]) * 100), values)
+    assert cache.bytes <= 1000 and cache.get((True, bytes([4]) * 100)) == values
+    assert cache.get((True, bytes([0]) * 100)) is None          # the oldest went first
+    assert cache.get((False, bytes([4]) * 100)) is None

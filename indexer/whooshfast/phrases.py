@@ -14,8 +14,9 @@ plain case (another reader or posting format, positions past 2**31) raises `Unsu
 the caller asks Whoosh instead. bench/phrases.py compares the two paths' CPU time (2.4x overall
 on the query set's phrases, docs/performance.md).
 
-This module reads Whoosh's W3 posting blocks directly (with `reading`, the package's only
-reader of positions and posting blocks).
+Posting blocks are read with `blocks` (as `reading` reads them): a block's values are decoded
+only when a candidate document is in it, and kept for the next phrase that needs the block; the
+blocks' document numbers come from the posting arrays the caller passes.
 """
 from __future__ import annotations
 
@@ -25,6 +26,8 @@ from pickle import UnpicklingError, dumps, loads
 import numpy as np
 from whoosh.formats import Positions
 from whoosh.reading import SegmentReader
+
+from indexer.whooshfast import blocks
 
 _POSITION_BITS = 32               # a (document, position) pair as one int64 key: doc << 32 | position
 _MAX_POSITION = (1 << 31) - 1
@@ -58,21 +61,24 @@ def match(reader, fieldname: str, words, slop: int = 1,
         raise Unsupported(f"{fieldname}: posting format {type(field.format).__name__}")
     if word_docs is not None and not all(docs.size for docs in word_docs):
         return empty                # a word the segment lacks (Whoosh: a null matcher)
-    btexts = []
-    for word in words:
+    found = []
+    for i, word in enumerate(words):
         try:
-            btext = field.to_bytes(word)
+            rec = blocks.record(reader, fieldname, word)
         except ValueError:
             return empty
-        if word_docs is None and (fieldname, btext) not in reader:
+        if rec is None:
             return empty
-        btexts.append(btext)
+        found.append(_Word(reader, rec, None if word_docs is None else word_docs[i]))
+    try:
+        return _match(found, reader, slop)
+    except blocks.Unreadable as exc:
+        raise Unsupported(str(exc)) from exc
 
-    def matcher(i: int):
-        return reader._terms.matcher(fieldname, btexts[i], field.format)
 
-    if word_docs is None:
-        word_docs = [_all_ids(matcher(i)) for i in range(len(words))]
+def _match(words: "list[_Word]", reader, slop: int) -> tuple[np.ndarray, np.ndarray]:
+    empty = _EMPTY, _EMPTY
+    word_docs = [w.docs for w in words]
     candidates = _intersect(word_docs)
     if candidates.size and reader.has_deletions():
         deleted = np.fromiter(reader.deleted_docs_set, dtype=np.int64)
@@ -80,17 +86,17 @@ def match(reader, fieldname: str, words, slop: int = 1,
     if not candidates.size:
         return empty
     if len(words) == 1:         # Whoosh: every span of the one word, repeated positions included
-        return _counts(_positions(matcher(0), candidates)[0])
+        return _counts(_positions(words[0], candidates)[0])
     if slop == 1:
-        starts = _next_to(candidates, [(i, matcher(i)) for i in np.argsort([d.size for d in word_docs],
-                                                                            kind="stable").tolist()])
+        starts = _next_to(candidates, [(i, words[i]) for i in np.argsort([d.size for d in word_docs],
+                                                                         kind="stable").tolist()])
         return _counts(starts >> _POSITION_BITS)
-    docs, pos = _positions(matcher(0), candidates)
+    docs, pos = _positions(words[0], candidates)
     span_docs, starts, ends = _unique_spans(docs, pos, pos)
     for i in range(1, len(words)):
         if not span_docs.size:
             return empty
-        docs, pos = _positions(matcher(i), _distinct(span_docs))
+        docs, pos = _positions(words[i], _distinct(span_docs))
         span_docs, starts, ends = _extend(span_docs, starts, ends, docs, pos, slop)
     return _counts(span_docs)
 
@@ -104,11 +110,11 @@ def _next_to(candidates: np.ndarray, words: list) -> np.ndarray:
     """Slop 1: the (document, start) keys of the phrase's spans. A span (s, e) joins the next
     word's position e + 1 only, so word i of a span is at s + i and each start makes at most one
     span: the starts are those where every word i is at s + i, whatever order the words are
-    checked in. `words` are (i, matcher) pairs, rarest first: the common words' positions are
+    checked in. `words` are (i, _Word) pairs, rarest first: the common words' positions are
     decoded only for the documents still left."""
     starts = None
-    for i, matcher in words:
-        docs, pos = _positions(matcher, candidates if starts is None else _distinct(starts >> _POSITION_BITS))
+    for i, word in words:
+        docs, pos = _positions(word, candidates if starts is None else _distinct(starts >> _POSITION_BITS))
         keys = _keys(docs, pos)                             # sorted: by document, then position
         if starts is None:
             starts = _distinct(keys[pos >= i] - i)
@@ -185,71 +191,48 @@ def _unique_spans(docs, starts, ends):
     return docs[keep], starts[keep], ends[keep]
 
 
-def _is_list(matcher) -> bool:
-    """A short posting list stored in the term index (`ListMatcher`), not in blocks (`W3LeafMatcher`)."""
-    if hasattr(matcher, "_read_data") and hasattr(matcher, "_maxid"):
-        return False
-    if hasattr(matcher, "_ids") and hasattr(matcher, "_values"):
-        return True
-    raise Unsupported(type(matcher).__name__)
+class _Word:
+    """One word's postings in the segment: its documents (sorted, deleted ones too) and where the
+    value of each is (an inlined list's values, or the blocks and the first posting of each)."""
 
-
-def _all_ids(matcher) -> np.ndarray:
-    if _is_list(matcher):
-        return np.asarray(matcher._ids, dtype=np.int64)
-    ids = []
-    for block_ids, _ in _blocks(matcher, None):
-        ids.append(block_ids)
-    return np.concatenate(ids) if ids else np.empty(0, np.int64)
-
-
-def _blocks(matcher, wanted: "np.ndarray | None"):
-    """(ids, values) of each posting block holding any of the sorted `wanted` documents (every
-    block when None); the others are skipped without decompressing them."""
-    i = 0
-    while matcher.is_active():
-        maxid = matcher._maxid
-        if wanted is not None:
-            stop = int(np.searchsorted(wanted, maxid, side="right"))
-            if stop == i:           # nothing wanted up to this block's last document
-                matcher._next_block()
-                continue
-            i = stop
-        if matcher._data is None:
-            matcher._read_data()
-        if matcher._values is None:
-            matcher._read_values()
-        yield _block_ids(matcher), matcher._values
-        if wanted is not None and i == wanted.size:
+    def __init__(self, reader, rec: bytes, docs: "np.ndarray | None"):
+        if blocks.is_inlined(rec):
+            ids, _, values = blocks.inlined(rec)
+            self.blocks, self.values = [], values
+            self.docs = np.fromiter(ids, np.int64, len(ids))
+            self.starts = _EMPTY
             return
-        matcher._next_block()
+        self.blocks = blocks.blocks(reader._terms._postfile, rec)
+        counts = np.fromiter((b.count for b in self.blocks), np.int64, len(self.blocks))
+        self.starts = np.cumsum(counts) - counts
+        if docs is None or docs.size != int(counts.sum()):
+            docs = blocks.arrays([blocks.head(b) for b in self.blocks])[0]
+        self.docs = docs
 
-
-def _block_ids(matcher) -> np.ndarray:
-    """The current block's document numbers (`_read_ids`, with numpy: W3 stores them as deltas)."""
-    if matcher._ids is not None or matcher._byteids:
-        if matcher._ids is None:
-            matcher._read_ids()
-        return np.asarray(matcher._ids, dtype=np.int64)
-    return np.cumsum(np.asarray(matcher._data[0], dtype=np.int64))
-
-
-def _positions(matcher, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(document, position) of every position of the term in the sorted `docs` (each of which has
-    the term), by document then position as Whoosh decodes them."""
-    if _is_list(matcher):
-        blocks = [(np.asarray(matcher._ids, dtype=np.int64), matcher._values or ())]
-    else:
-        blocks = _blocks(matcher, docs)
-    values = []
-    for ids, block_values in blocks:
-        if not ids.size:
-            continue
-        inside = docs[np.searchsorted(docs, ids[0]):np.searchsorted(docs, ids[-1], side="right")]
-        at = np.searchsorted(ids, inside)
-        if not np.array_equal(ids[at], inside):
+    def values_of(self, docs: np.ndarray) -> list[bytes]:
+        """The stored values of the sorted `docs` (each of which has the word), decoding only the
+        blocks that hold them."""
+        at = np.searchsorted(self.docs, docs)
+        if at.size and (at[-1] >= self.docs.size or not np.array_equal(self.docs[at], docs)):
             raise Unsupported("a document's posting was not found")
-        values.extend(block_values[j] for j in at.tolist())
+        if not self.blocks:
+            return [self.values[j] for j in at.tolist()]
+        if not at.size:
+            return []
+        which = np.searchsorted(self.starts, at, side="right") - 1
+        local = (at - self.starts[which]).tolist()
+        bounds = (np.flatnonzero(np.diff(which)) + 1).tolist()
+        out = []
+        for lo, hi in zip([0] + bounds, bounds + [which.size]):
+            values = blocks.values(self.blocks[int(which[lo])])
+            out += [values[j] for j in local[lo:hi]]
+        return out
+
+
+def _positions(word: _Word, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(document, position) of every position of the word in the sorted `docs` (each of which has
+    it), by document then position as Whoosh decodes them."""
+    values = word.values_of(docs)
     if len(values) != docs.size:
         raise Unsupported("a document's posting was not found")
     try:

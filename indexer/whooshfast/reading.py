@@ -3,8 +3,8 @@ term's document frequency, and the segments of an index.
 
 Whoosh's matchers hand out one posting at a time and its term iteration decodes each term's whole
 TermInfo (for a short list stored inline by `WartaCodec`, that unpickles its postings); here a
-posting list is read block by block into numpy arrays, and document frequencies straight from the
-term index's records.
+posting list is read block by block into numpy arrays (`blocks`: ids and weights only, not the
+positions), and document frequencies straight from the term index's records.
 """
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from whoosh.matching import ListMatcher
 from whoosh.system import pack_ushort
 
 from indexer.errors import IncompatibleWhoosh
+from indexer.whooshfast import blocks
 
 # W3TermInfo's header: flags, weight, document frequency, min/max length, max weight, min/max id.
 # The frequency is read at its offset in the raw record; the layout is checked, not assumed.
@@ -37,8 +38,22 @@ def segment_ids(ix) -> list[str]:
 def posting_arrays(leaf, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
     """(document numbers, weights) of a term in one segment's reader (a leaf reader); empty arrays
     when the segment lacks the term. Not thread-safe: the segment's files are shared."""
-    if (fieldname, text) not in leaf:
+    rec = blocks.record(leaf, fieldname, text)
+    if rec is None:
         return _NO_POSTINGS
+    try:
+        if blocks.is_inlined(rec):
+            ids, weights = blocks.inlined_head(rec)
+            return (np.fromiter(ids, np.int64, len(ids)),
+                    np.asarray(weights if weights else [1.0] * len(ids), dtype=np.float32))
+        found = blocks.arrays([blocks.head(b) for b in blocks.blocks(leaf._terms._postfile, rec)])
+        return found if found[0].size else _NO_POSTINGS
+    except blocks.Unreadable:
+        return _matcher_arrays(leaf, fieldname, text)
+
+
+def _matcher_arrays(leaf, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+    """`posting_arrays` through Whoosh's matcher, for what `blocks` does not read."""
     btext = leaf._text_to_bytes(fieldname, text)
     matcher = leaf._terms.matcher(fieldname, btext, leaf.schema[fieldname].format)
     if isinstance(matcher, ListMatcher):     # a short list stored in the term index (WartaCodec)
