@@ -221,6 +221,7 @@ class Chain:
         self._raw: dict[str, tuple] = {}              # TOKEN_RE match -> its terms (see _raw_terms)
         self._pieces: tuple[dict, dict] = ({}, {})    # TOKEN_RE match -> its pieces, index and query mode
         self._terms: dict[str, "str | bool"] = {}     # word -> term or _STOPPED
+        self._marks: dict[str, tuple] = {}            # TOKEN_RE match -> its kept positions (see _marks_of)
         self._unstemmed: Chain | None = None
 
     def term(self, word: str, query: bool = False) -> "str | bool":
@@ -269,6 +270,77 @@ class Chain:
                         kept += 1
                     at = kept
                 yield new(Token, (at, word, term, base + a, base + b))
+
+    def spans(self, text: str, terms, phrases=(), end: int | None = None) -> list[tuple[int, int]]:
+        """Highlighting: character spans of the written words of `text` (NFC) where indexing puts a
+        term of `terms`, then of every run of consecutive kept positions holding a phrase's terms
+        (a tuple), the `tokens` of the text before `end` seen as positions. Unsorted when phrases
+        match.
+
+        Each distinct word is analysed (or found in the cache) once; the walk over the text then
+        counts positions and keeps only those of words holding a wanted term, and a phrase is
+        looked for only when the text holds all its terms."""
+        marks_of = self._marks
+        if len(marks_of) > _PIECES_LIMIT:
+            marks_of.clear()
+        if len(self._terms) > _CACHE_LIMIT:
+            self._terms.clear()
+        stop = len(text) if end is None else end
+        wanted = set(terms).union(*phrases)
+        holding, present = set(), set()
+        for raw in set(TOKEN_RE.findall(text, 0, stop)):
+            marks = marks_of.get(raw)
+            if marks is None:
+                marks = marks_of[raw] = self._marks_of(raw)
+            for _, _, held in marks:
+                if not held.isdisjoint(wanted):
+                    holding.add(raw)
+                    present.update(held & wanted)
+        found: list[tuple[int, int]] = []
+        if not holding:
+            return found
+        live = [p for p in phrases if present.issuperset(p)]
+        slots: dict[int, tuple[int, int, frozenset]] = {}
+        at = 0                                    # kept positions so far (stopwords closed up)
+        for match in TOKEN_RE.finditer(text, 0, stop):
+            raw = match.group()
+            marks = marks_of[raw]
+            if raw in holding:
+                base = match.start()
+                for a, b, held in marks:
+                    if live:
+                        slots[at] = (base + a, base + b, held)
+                    if not held.isdisjoint(terms):
+                        found.append((base + a, base + b))
+                    at += 1
+            else:
+                at += len(marks)
+        for phrase in live:
+            head, rest = phrase[0], tuple(enumerate(phrase[1:], 1))
+            for first, (a, _, held) in slots.items():
+                if head in held and all(first + k in slots and word in slots[first + k][2] for k, word in rest):
+                    found.append((a, slots[first + len(phrase) - 1][1]))
+        return found
+
+    def _marks_of(self, raw: str) -> tuple:
+        """(start, end, terms) of each position of one TOKEN_RE match that keeps a term (index
+        mode): the span of its first kept piece (the written word; a number's variants follow it)
+        and every term kept there."""
+        if raw.isalpha():                         # one plain word: one piece, no variants
+            term = self._term(raw)
+            return () if term is _STOPPED else ((0, len(raw), frozenset((term,))),)
+        out: list = []
+        current = None
+        for a, b, stacked, _, term in self._analysed(raw, False):
+            if not stacked:
+                current = None
+            if term is _STOPPED:
+                continue
+            if current is None:
+                current = (a, b, set())
+                out.append(current)
+            current[2].add(term)
+        return tuple((a, b, frozenset(held)) for a, b, held in out)
 
     def _analysed(self, raw: str, query: bool) -> tuple:
         """(start, end, stacked, folded word, term or _STOPPED) of each piece of one TOKEN_RE match."""

@@ -79,6 +79,27 @@ def marked(analyzer, text: str, term: str) -> list[tuple[int, int]]:
     return snippets.match_spans(chain_of(analyzer), text, {term})
 
 
+def slots(tokens) -> list[tuple[tuple[int, int], set]]:
+    """(written word's span, its terms) per position, in order."""
+    out, last = [], None
+    for pos, term, start, end in tokens:
+        if pos != last:
+            out.append(((start, end), set()))
+            last = pos
+        out[-1][1].add(term)
+    return out
+
+
+def phrase_spans(tokens, phrases) -> list[tuple[int, int]]:
+    """Where each phrase stands on consecutive positions, from the first word's start to the last's end."""
+    found, held = [], slots(tokens)
+    for phrase in phrases:
+        for i in range(len(held) - len(phrase) + 1):
+            if all(word in held[i + k][1] for k, word in enumerate(phrase)):
+                found.append((held[i][0][0], held[i + len(phrase) - 1][0][1]))
+    return found
+
+
 def written_spans(tokens, term: str) -> list[tuple[int, int]]:
     """The written words the index holds `term` at (a number variant marks its whole word)."""
     spans, written, last = [], None, None
@@ -146,6 +167,16 @@ def check_all_users(kind: str, text: str, tmp_path=None) -> None:
     terms = {term for _, term, _, _ in ref}
     for term in sorted(terms):
         assert marked(analyzer, text, term) == written_spans(ref, term), ("highlight", term, text[:80])
+    every = sorted({span for term in terms for span in written_spans(ref, term)})
+    assert snippets.match_spans(chain_of(analyzer), text, terms) == every, ("highlight all", text[:80])
+    # phrases: every run of two and three positions in the text, and one that is not in it
+    held = [sorted(t) for _, t in slots(ref)]
+    phrases = {tuple(w[0] for w in held[i:i + n]) for n in (2, 3) for i in range(len(held) - n + 1)}
+    phrases.add(("zzz", "yyy"))
+    some = set(sorted(terms)[::2])
+    want = snippets._merged(sorted({span for term in some for span in written_spans(ref, term)})
+                            + phrase_spans(ref, phrases))
+    assert snippets.match_spans(chain_of(analyzer), text, some, phrases) == want, ("phrases", text[:80])
     if kind == "stemmed" and tmp_path is not None:
         assert warmed_words(analyzer, text, tmp_path) == stem_inputs(analyzer, text), ("warm-up", text[:80])
 

@@ -25,26 +25,8 @@ def match_spans(chain: Chain | None, text: str, terms: set[str], phrases=()) -> 
     """
     if (not terms and not phrases) or not text or chain is None:
         return []
-    spans: list[tuple[int, int]] = []
-    slots: list[tuple[tuple[int, int], set]] = []      # (written word's span, its terms) per position
-    last = first = last_end = None
-    for pos, _, term, start, end in chain.tokens(text, end=MAX_ANALYZED_CHARS):
-        if pos != last:
-            last, first, last_end = pos, start, end      # the written word (variants come after it)
-            if phrases:
-                slots.append(((start, end), set()))
-        if phrases:
-            slots[-1][1].add(term)
-        if term in terms and (not spans or spans[-1][0] != first):
-            spans.append((first, last_end))
-    if phrases:
-        for phrase in phrases:
-            n = len(phrase)
-            for i in range(len(slots) - n + 1):
-                if all(phrase[k] in slots[i + k][1] for k in range(n)):
-                    spans.append((slots[i][0][0], slots[i + n - 1][0][1]))
-        spans = _merged(spans)
-    return spans
+    spans = chain.spans(text, terms, phrases, end=MAX_ANALYZED_CHARS)
+    return _merged(spans) if phrases else spans
 
 
 def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
