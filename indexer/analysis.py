@@ -326,8 +326,7 @@ class IndonesianStemFilter(Filter):
     def stem(self) -> Callable[[str], str]:
         """The cached stem function (lower-case single word in, stem out)."""
         if self._stem is None:
-            self._stem = _stem_function(self.stemmer, self.cache_size, self.protected,
-                                        frozenset(self.exceptions.items()), frozenset(self.spelling.items()))
+            self._stem = _stem_function(*self._key())
         return self._stem
 
     def cache_info(self):

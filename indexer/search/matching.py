@@ -62,12 +62,17 @@ def _nothing_allowed(listing: "_Listing", filtered: np.ndarray, policy: PartialP
     return not (listing.full & filtered).any()
 
 
+def _short(docs: np.ndarray, filtered: np.ndarray, policy: PartialPolicy) -> bool:
+    """Nothing in `docs`, or (unless strict AND) fewer than `policy.below` that the filters allow."""
+    return not docs.any() or (policy.below > 0 and int((docs & filtered).sum()) < policy.below)
+
+
 def _few(listing: "_Listing", filtered: np.ndarray, policy: PartialPolicy) -> bool:
-    return not listing.full.any() or (policy.below > 0 and int((listing.full & filtered).sum()) < policy.below)
+    return _short(listing.full, filtered, policy)
 
 
 def _few_listed(listing: "_Listing", filtered: np.ndarray, policy: PartialPolicy) -> bool:
-    return not listing.listed.any() or (policy.below > 0 and int((listing.listed & filtered).sum()) < policy.below)
+    return _short(listing.listed, filtered, policy)
 
 
 @dataclass(frozen=True)
