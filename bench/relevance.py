@@ -100,6 +100,11 @@ VARIANTS = [
     Variant("synonym-0.8", "default", search=dict(synonym_weight=0.8), note="news synonyms weighted 0.8"),
     Variant("blend", "default", search=dict(partial_tiers=False), note="no tiers: one list by BM25F x coordination"),
     Variant("blend-0.5", "default", search=dict(partial_tiers=False, partial_min_share=0.5), note="no tiers, share 0.5"),
+    Variant("no-proximity", "default", search=dict(proximity_weight=0.0),
+            note="no proximity: neighbouring words close together do not count (before session 11)"),
+    Variant("proximity-1", "default", search=dict(proximity_window=1), note="proximity: side by side only"),
+    Variant("proximity-3", "default", search=dict(proximity_window=3), note="proximity: up to two words between"),
+    Variant("proximity-0.5", "default", search=dict(proximity_weight=0.5), note="proximity weighted 0.5"),
     Variant("share-0.75", "default", search=dict(partial_min_share=0.75), note="a partial hit has 3/4 of the words"),
 ]
 BASELINE = "fts5-untuned"

@@ -127,6 +127,8 @@ class SearchSettings:
     thesaurus: str = "builtin"    # news synonyms for queries: builtin, none, or a file path (indexer.thesaurus)
     synonym_weight: float = 0.5   # a thesaurus synonym's weight against the word as typed; 0 = off
     partial_tiers: bool = True    # every all-words hit above every most-words hit (False: one list by BM25F x coordination)
+    proximity_weight: float = 0.25  # neighbouring query words close together in an article score again, times this; 0 = off
+    proximity_window: int = 2     # ...when at most this many positions apart, in either order
 
 
 @dataclass(frozen=True)
@@ -250,6 +252,11 @@ def settings_from_mapping(data: Mapping[str, Any], base: Path | None = None,
     if isinstance(web.proxy_hops, bool) or not isinstance(web.proxy_hops, int) or web.proxy_hops < 0:
         raise ConfigError(f"[web] proxy_hops must be a whole number, 0 or more, not {web.proxy_hops!r}")
     search = _build(SearchSettings, data.get("search", {}), "search", base)
+    if isinstance(search.proximity_window, bool) or not isinstance(search.proximity_window, int) \
+            or search.proximity_window < 1:
+        raise ConfigError(f"[search] proximity_window must be a whole number, 1 or more, not {search.proximity_window!r}")
+    if search.proximity_weight < 0:
+        raise ConfigError(f"[search] proximity_weight must be 0 (off) or more, not {search.proximity_weight!r}")
     search = dataclasses.replace(search, thesaurus=_resolve_path(search.thesaurus, base))
     if is_file(search.thesaurus) and not Path(search.thesaurus).is_file():
         raise ConfigError(f"[search] thesaurus: no such file {search.thesaurus} (or use builtin / none)")

@@ -20,7 +20,7 @@ from indexer.config import Settings
 from indexer.datenames import month_label
 from indexer import learned, stemcache
 from indexer.errors import IndexUnavailable  # raised here, and importable from here as before
-from indexer.search import feedback, snippets, timeline
+from indexer.search import feedback, proximity, snippets, timeline
 from indexer.search.model import (ArticleView, FacetValue, Hit, IndexStats, SearchRequest, SearchResult,
                                   Suggestion)
 from indexer.search.matching import Matches, PartialPolicy, combine
@@ -150,8 +150,11 @@ class SearchEngine:
         results = [evaluator.run(g.query) for g in compiled.groups]
         negative = evaluator.mask(compiled.negative) if compiled.negative is not None else None
         s = self.settings.search
+        pairs = proximity.pair_queries(compiled.groups, {"title": s.title_boost, "lead": s.lead_boost, "body": 1.0},
+                                       s.proximity_weight, s.proximity_window)
+        bonus = np.sum([evaluator.run(q)[1] for q in pairs], axis=0, dtype=np.float32) if pairs else None
         return combine(compiled, results, negative, snap.alive, filtered,
-                       PartialPolicy(s.partial_below, s.partial_min_share))
+                       PartialPolicy(s.partial_below, s.partial_min_share), bonus)
 
     def _feedback(self, snap, searcher, stem_analyzer, compiled, m: Matches, selected, request) -> None:
         """Re-rank the listed documents with RM3 pseudo-relevance feedback (search.prf_docs > 0)."""

@@ -111,15 +111,19 @@ class _Listing:
 
 
 def combine(compiled: CompiledQuery, results: list[tuple[np.ndarray, np.ndarray]], negative: np.ndarray | None,
-            alive: np.ndarray, filtered: np.ndarray, policy: PartialPolicy) -> Matches:
+            alive: np.ndarray, filtered: np.ndarray, policy: PartialPolicy,
+            bonus: np.ndarray | None = None) -> Matches:
     """Matches of a query from its groups' (mask, score) arrays: its `candidates` tried in one loop.
 
     `filtered` is the documents the request's section/date filters allow: the fill threshold
-    counts the full hits a reader would see.
+    counts the full hits a reader would see. `bonus` (proximity) adds to the BM25F scores, before
+    a partial hit's coordination.
     """
     groups = compiled.groups
     allowed = alive if negative is None else alive & ~negative
     scores = results[0][1] if len(results) == 1 else np.sum([s for _, s in results], axis=0, dtype=np.float32)
+    if bonus is not None:
+        scores = scores + bonus
 
     def holding(words: list[int], need: str) -> np.ndarray:
         """The documents holding `need` of the groups `words`, every strict one among them."""

@@ -223,6 +223,7 @@ class CompiledGroup:
     optional: bool           # scores when present, never required
     strict: bool             # phrase, field or `+word`: never missing from a partial match
     relaxable: bool          # a lower-case ambiguous acronym the engine may make optional
+    stem: str | None = None  # the term of a group typed as one plain word (proximity pairs), else None
 
 
 @dataclass(frozen=True)
@@ -390,10 +391,18 @@ class Compiler:
             strict = any(u.strict or u.kind in ("phrase", "field") for u in units)
             texts = [u.text + ("*" if u.kind == "prefix" else "") for u in units]
             label = " OR ".join(texts)
-            groups.append(CompiledGroup(q, label, optional, strict, relaxable(units, lexicon)))
+            groups.append(CompiledGroup(q, label, optional, strict, relaxable(units, lexicon),
+                                        self._plain_stem(units[0]) if len(units) == 1 and not strict else None))
         negatives = self._negatives(parsed)
         terms, phrases = highlights(g.query for g in groups)
         return CompiledQuery(groups, Q.Or(negatives) if negatives else None, terms, phrases)
+
+    def _plain_stem(self, unit: Unit) -> str | None:
+        """The one term a word, acronym or thesaurus word typed alone stands for (None for more)."""
+        if unit.kind not in ("word", "synonym", "thesaurus") or " " in unit.text.strip():
+            return None
+        stems = self.stems(unit.text)
+        return stems[0] if len(stems) == 1 else None
 
     def _negatives(self, parsed: ParsedQuery) -> list[Q.Query]:
         return [q for q in (self.unit(u) for u in parsed.negatives) if q is not None]
