@@ -190,7 +190,7 @@ def build(settings: Settings, source_names: Sequence[str] | None = None, strict:
         _save_acronyms(miner, staging, report)
         published = time.monotonic()
         built = segment_ids(ix)
-        whooshfast.write_packed(ix, settings.index.packed_min_postings)
+        whooshfast.write_packed(ix, settings.index.packed_min_postings, settings.index.procs)
         report.phases["pack"] = round(time.monotonic() - published, 2)
         generation = store.publish(staging, _meta(settings, sources, report, "build", ix.doc_count(), built))
         report.seconds = time.monotonic() - start
@@ -378,7 +378,7 @@ def update(settings: Settings, source_names: Sequence[str] | None = None, prune:
                 mergetype=functools.partial(merge_small_segments, keep=built))
         built = built & set(segment_ids(ix))
         _save_acronyms(miner, staging, report)
-        whooshfast.write_packed(ix, settings.index.packed_min_postings)     # new and merged segments only
+        whooshfast.write_packed(ix, settings.index.packed_min_postings, settings.index.procs)   # new, merged
         generation = store.publish(staging, _meta(settings, sources, report, "update", ix.doc_count(), built))
         report.seconds = time.monotonic() - start
     return generation, report

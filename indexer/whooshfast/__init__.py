@@ -14,7 +14,7 @@ Writing
 Reading
   `posting_arrays(leaf, field, text, packed)` a term's (document numbers, weights) in one segment
   `packed_segments(ix)`               segment id -> its long lists as memory-mapped arrays
-  `write_packed(ix, min_postings)`    write those arrays for the segments that lack them (publish)
+  `write_packed(ix, min_postings, procs)`  write those arrays for the segments lacking them (publish)
   `doc_frequencies(reader, field)`    term -> document frequency, every term of a field
   `alive`, `string_column`, `numeric_column`, `field_lengths`   column arrays of a reader
   `segment_ids(ix)`                   the index's segments

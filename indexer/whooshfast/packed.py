@@ -24,11 +24,14 @@ positions (int32).
 from __future__ import annotations
 
 import mmap
+import multiprocessing
 import os
 import struct
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
+from whoosh import index as whoosh_index
 from whoosh.formats import Positions
 from whoosh.system import unpack_ushort
 
@@ -183,20 +186,30 @@ class Packed:
         return counts, self.pos[idx].astype(np.int64)
 
 
-def write_missing(ix, min_postings: int) -> int:
+def write_missing(ix, min_postings: int, procs: int = 1) -> int:
     """Write the packed lists of each segment of `ix` that has no file yet (a build's segments, an
-    update's new or merged ones); returns how many files were written. `min_postings` 0: none."""
+    update's new or merged ones), in up to `procs` processes; returns how many files were written.
+    `min_postings` 0: none."""
     folder = getattr(ix.storage, "folder", None)
     if folder is None or min_postings <= 0:
         return 0
-    written = 0
-    with ix.reader() as reader:
+    missing = [sid for sid in (s.segment_id() for s in ix._segments()) if not path_of(folder, sid).exists()]
+    if procs > 1 and len(missing) > 1:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(min(procs, len(missing)), mp_context=context) as pool:
+            list(pool.map(_write_segment, [(str(folder), ix.indexname, sid, min_postings) for sid in missing]))
+    else:
+        for sid in missing:
+            _write_segment((str(folder), ix.indexname, sid, min_postings))
+    return len(missing)
+
+
+def _write_segment(job: tuple) -> None:
+    folder, indexname, segment_id, min_postings = job
+    with whoosh_index.open_dir(folder, indexname=indexname).reader() as reader:
         for leaf, _offset in reader.leaf_readers():
-            path = path_of(folder, leaf.segment().segment_id())
-            if not path.exists():
-                write(leaf, path, min_postings)
-                written += 1
-    return written
+            if leaf.segment().segment_id() == segment_id:
+                write(leaf, path_of(folder, segment_id), min_postings)
 
 
 def open_segments(ix) -> "dict[str, Packed]":
