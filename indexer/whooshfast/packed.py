@@ -36,7 +36,7 @@ from whoosh.formats import Positions
 from whoosh.system import unpack_ushort
 
 from indexer.whooshfast import blocks
-from indexer.whooshfast.phrases import position_lists
+from indexer.whooshfast.phrases import Unsupported, position_lists
 
 MAGIC = b"WARTAPK1"
 _HEADER = struct.Struct("<8s5Q")
@@ -88,7 +88,7 @@ def write(leaf, path: Path, min_postings: int) -> int:
                 values = [v for b in bl for v in blocks.decode(b)[2]]
                 if len(values) == docs.size:
                     pos = position_lists(values)
-            except Exception:       # noqa: BLE001 - not a plain position list: phrases read the blocks
+            except (Unsupported, blocks.Unreadable):     # not plain position lists: phrases read the blocks
                 pos = None
         keys.append(offset)
         list_sizes.append(docs.size)
