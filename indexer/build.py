@@ -30,6 +30,7 @@ from indexer.duplicates import DuplicateFinder
 from indexer.errors import BuildError  # raised here, and importable from here as before
 from indexer.schema import document_fields, make_schema
 from indexer.store import IndexStore
+from indexer import whooshfast
 from indexer.whooshfast import ParallelWriter, WartaCodec, segment_ids
 
 
@@ -189,6 +190,8 @@ def build(settings: Settings, source_names: Sequence[str] | None = None, strict:
         _save_acronyms(miner, staging, report)
         published = time.monotonic()
         built = segment_ids(ix)
+        whooshfast.write_packed(ix, settings.index.packed_min_postings, settings.index.procs)
+        report.phases["pack"] = round(time.monotonic() - published, 2)
         generation = store.publish(staging, _meta(settings, sources, report, "build", ix.doc_count(), built))
         report.seconds = time.monotonic() - start
         report.phases["publish"] = round(time.monotonic() - published, 2)
@@ -375,6 +378,7 @@ def update(settings: Settings, source_names: Sequence[str] | None = None, prune:
                 mergetype=functools.partial(merge_small_segments, keep=built))
         built = built & set(segment_ids(ix))
         _save_acronyms(miner, staging, report)
+        whooshfast.write_packed(ix, settings.index.packed_min_postings, settings.index.procs)   # new, merged
         generation = store.publish(staging, _meta(settings, sources, report, "update", ix.doc_count(), built))
         report.seconds = time.monotonic() - start
     return generation, report

@@ -83,6 +83,7 @@ class IndexSettings:
     segment_mb: int = 512         # a build's writer process starts a new segment past this pool size
     lock_wait_seconds: float = 0  # how long a second build waits for the lock before failing
     merge_segments_above: int = 8  # an update that leaves more segments merges the small ones
+    packed_min_postings: int = 32  # lists this long are also written as arrays at publish (0 = none)
 
 
 @dataclass(frozen=True)

@@ -70,6 +70,7 @@ WHOOSH_INTERNALS = {
     "indexer.whooshfast.columns",          # column and length files read as whole arrays
     "indexer.whooshfast.formats",          # NUMERIC's struct, Whoosh's posting value encoding
     "indexer.whooshfast.phrases",          # a segment's postings file, positions decoded per block
+    "indexer.whooshfast.packed",           # the term index and postings file read whole at publish, _segments()
     "indexer.whooshfast.parallel",         # MpWriter's sub-writer protocol (_finalize_segment, _commit_toc, ...)
     "indexer.whooshfast.reading",          # term index records, block matchers' _ids/_weights, _segments()
     "indexer.whooshfast.segwriter",        # SegmentWriter's own checks and boosts

@@ -88,5 +88,5 @@ def test_the_interface():
     assert sorted(whooshfast.__all__) == sorted([
         "WartaCodec", "FastPositions", "TermPool", "TermPoolWriter", "ParallelWriter", "posting_arrays",
         "doc_frequencies", "alive", "string_column", "numeric_column", "field_lengths", "segment_ids",
-        "phrase_docs", "PhraseUnsupported"])
+        "phrase_docs", "PhraseUnsupported", "packed_segments", "write_packed"])
     assert all(hasattr(whooshfast, name) for name in whooshfast.__all__)

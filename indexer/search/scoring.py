@@ -81,6 +81,7 @@ class PostingsCache:
         self.segments = segments if segments is not None else SegmentCache()
         self._reader = ix.reader()
         self._leaves = [(seg, offset, seg.segment().segment_id()) for seg, offset in self._reader.leaf_readers()]
+        self._packed = whooshfast.packed_segments(ix)     # long lists, written at publish time
         self._lock = threading.Lock()
         self._cache: OrderedDict = OrderedDict()
         self._scored: OrderedDict = OrderedDict()
@@ -95,7 +96,7 @@ class PostingsCache:
         value = self.segments.get(key)
         if value is None:
             with self._lock:      # a segment's files are shared: one read at a time
-                value = whooshfast.posting_arrays(seg, field, text)
+                value = whooshfast.posting_arrays(seg, field, text, self._packed.get(segment_id))
             self.segments.put(key, value)
         return value
 
@@ -140,7 +141,8 @@ class PostingsCache:
                 word_docs = ([self._segment_postings(seg, sid, q.fieldname, w)[0] for w in q.words]
                              if seg is not None else None)       # read by whooshfast.phrase_docs instead
                 try:
-                    docs = whooshfast.phrase_docs(sub.reader(), q.fieldname, q.words, q.slop, word_docs)[0]
+                    docs = whooshfast.phrase_docs(sub.reader(), q.fieldname, q.words, q.slop, word_docs,
+                                                  self._packed.get(sid))[0]
                 except whooshfast.PhraseUnsupported:
                     docs = np.fromiter(phrase.docs(sub), dtype=np.int64)
                 self.segments.put(key, docs)

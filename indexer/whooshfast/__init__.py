@@ -12,7 +12,9 @@ Writing
   `TermPool`, `TermPoolWriter(ix, codec=..., ...)`   write a segment from a term pool
   `ParallelWriter(ix, procs, segment_mb, ...)`       a full build's multi-process writer
 Reading
-  `posting_arrays(leaf, field, text)` a term's (document numbers, weights) in one segment
+  `posting_arrays(leaf, field, text, packed)` a term's (document numbers, weights) in one segment
+  `packed_segments(ix)`               segment id -> its long lists as memory-mapped arrays
+  `write_packed(ix, min_postings, procs)`  write those arrays for the segments lacking them (publish)
   `doc_frequencies(reader, field)`    term -> document frequency, every term of a field
   `alive`, `string_column`, `numeric_column`, `field_lengths`   column arrays of a reader
   `segment_ids(ix)`                   the index's segments
@@ -26,6 +28,8 @@ version.check()     # before anything below touches Whoosh's internals
 from indexer.whooshfast.codec import WartaCodec                                   # noqa: E402
 from indexer.whooshfast.columns import alive, field_lengths, numeric_column, string_column  # noqa: E402
 from indexer.whooshfast.formats import FastPositions                              # noqa: E402
+from indexer.whooshfast.packed import open_segments as packed_segments            # noqa: E402
+from indexer.whooshfast.packed import write_missing as write_packed               # noqa: E402
 from indexer.whooshfast.parallel import ParallelWriter                            # noqa: E402
 from indexer.whooshfast.phrases import Unsupported as PhraseUnsupported          # noqa: E402
 from indexer.whooshfast.phrases import match as phrase_docs                       # noqa: E402
@@ -34,4 +38,4 @@ from indexer.whooshfast.segwriter import TermPool, TermPoolWriter               
 
 __all__ = ["WartaCodec", "FastPositions", "TermPool", "TermPoolWriter", "ParallelWriter",
            "posting_arrays", "doc_frequencies", "alive", "string_column", "numeric_column",
-           "field_lengths", "segment_ids", "phrase_docs", "PhraseUnsupported"]
+           "field_lengths", "segment_ids", "phrase_docs", "PhraseUnsupported", "packed_segments", "write_packed"]

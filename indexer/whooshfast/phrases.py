@@ -41,7 +41,7 @@ class Unsupported(Exception):
 
 
 def match(reader, fieldname: str, words, slop: int = 1,
-          word_docs: "list[np.ndarray] | None" = None) -> tuple[np.ndarray, np.ndarray]:
+          word_docs: "list[np.ndarray] | None" = None, packed=None) -> tuple[np.ndarray, np.ndarray]:
     """(documents, phrase frequencies) of `Phrase(fieldname, words, slop)` in one segment: the
     documents Whoosh's `Phrase(...).docs(searcher)` yields for a searcher of this segment, in
     order, and for each the number of spans its matcher reports. Document numbers are local to
@@ -49,7 +49,8 @@ def match(reader, fieldname: str, words, slop: int = 1,
 
     `word_docs`, when given, are the segment's sorted documents of each word (deleted ones too, as
     `scoring.PostingsCache` reads them; empty when the segment lacks the word); else they are
-    read here. Raises `Unsupported` for what only Whoosh handles.
+    read here. `packed`, the segment's `packed.Packed` lists when it has them, gives the positions
+    of the words it holds. Raises `Unsupported` for what only Whoosh handles.
     """
     empty = _EMPTY, _EMPTY
     if type(reader) is not SegmentReader or not words:
@@ -69,7 +70,7 @@ def match(reader, fieldname: str, words, slop: int = 1,
             return empty
         if rec is None:
             return empty
-        found.append(_Word(reader, rec, None if word_docs is None else word_docs[i]))
+        found.append(_Word(reader, rec, None if word_docs is None else word_docs[i], packed))
     try:
         return _match(found, reader, slop)
     except blocks.Unreadable as exc:
@@ -193,9 +194,18 @@ def _unique_spans(docs, starts, ends):
 
 class _Word:
     """One word's postings in the segment: its documents (sorted, deleted ones too) and where the
-    value of each is (an inlined list's values, or the blocks and the first posting of each)."""
+    value of each is (an inlined list's values, the blocks and the first posting of each, or the
+    segment's packed arrays)."""
 
-    def __init__(self, reader, rec: bytes, docs: "np.ndarray | None"):
+    def __init__(self, reader, rec: bytes, docs: "np.ndarray | None", packed=None):
+        self.packed = None
+        if packed is not None:
+            i = packed.find(rec)
+            if i >= 0 and packed.has_positions(i):
+                self.packed, self.list = packed, i
+                size = int(packed.starts[i + 1] - packed.starts[i])
+                self.docs = docs if docs is not None and docs.size == size else packed.arrays(i)[0]
+                return
         if blocks.is_inlined(rec):
             ids, _, values = blocks.inlined(rec)
             self.blocks, self.values = [], values
@@ -209,12 +219,17 @@ class _Word:
             docs = blocks.arrays([blocks.head(b) for b in self.blocks])[0]
         self.docs = docs
 
-    def values_of(self, docs: np.ndarray) -> list[bytes]:
-        """The stored values of the sorted `docs` (each of which has the word), decoding only the
-        blocks that hold them."""
+    def index_of(self, docs: np.ndarray) -> np.ndarray:
+        """Where the sorted `docs` (each of which has the word) are in the word's documents."""
         at = np.searchsorted(self.docs, docs)
         if at.size and (at[-1] >= self.docs.size or not np.array_equal(self.docs[at], docs)):
             raise Unsupported("a document's posting was not found")
+        return at
+
+    def values_of(self, docs: np.ndarray) -> list[bytes]:
+        """The stored values of the sorted `docs` (each of which has the word), decoding only the
+        blocks that hold them."""
+        at = self.index_of(docs)
         if not self.blocks:
             return [self.values[j] for j in at.tolist()]
         if not at.size:
@@ -232,9 +247,18 @@ class _Word:
 def _positions(word: _Word, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(document, position) of every position of the word in the sorted `docs` (each of which has
     it), by document then position as Whoosh decodes them."""
-    values = word.values_of(docs)
-    if len(values) != docs.size:
-        raise Unsupported("a document's posting was not found")
+    if word.packed is not None:
+        counts, positions = word.packed.positions(word.list, word.index_of(docs))
+    else:
+        values = word.values_of(docs)
+        if len(values) != docs.size:
+            raise Unsupported("a document's posting was not found")
+        counts, positions = position_lists(values)
+    return np.repeat(docs, counts), positions
+
+
+def position_lists(values: "list[bytes]") -> tuple[np.ndarray, np.ndarray]:
+    """(number of positions of each value, all the positions) of stored `Positions` values."""
     try:
         codes = [loads(value[_COUNT_BYTES:] if value.endswith(b".") else value[_COUNT_BYTES:] + b".")
                  for value in values]
@@ -250,4 +274,4 @@ def _positions(word: _Word, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     positions = total - np.repeat(before, counts)
     if deltas.size and (deltas.min() < 0 or positions.max() > _MAX_POSITION):
         raise Unsupported("positions not in order, or past 2**31")
-    return np.repeat(docs, counts), positions
+    return counts, positions

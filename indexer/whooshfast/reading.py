@@ -35,12 +35,17 @@ def segment_ids(ix) -> list[str]:
     return [segment.segment_id() for segment in ix._segments()]
 
 
-def posting_arrays(leaf, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+def posting_arrays(leaf, fieldname: str, text: str, packed=None) -> tuple[np.ndarray, np.ndarray]:
     """(document numbers, weights) of a term in one segment's reader (a leaf reader); empty arrays
-    when the segment lacks the term. Not thread-safe: the segment's files are shared."""
+    when the segment lacks the term. `packed`: the segment's `packed.Packed` lists, which hold the
+    long lists ready to slice. Not thread-safe: the segment's files are shared."""
     rec = blocks.record(leaf, fieldname, text)
     if rec is None:
         return _NO_POSTINGS
+    if packed is not None:
+        i = packed.find(rec)
+        if i >= 0:
+            return packed.arrays(i)
     try:
         if blocks.is_inlined(rec):
             ids, weights = blocks.inlined_head(rec)
