@@ -114,7 +114,7 @@ class SearchEngine:
         compiled = compiler.compile_groups(parsed, snap.lexicon)
         ranked = bool(compiled.groups)       # else: browse everything, or all but the exclusions
         if ranked:
-            m = self._match_groups(snap, searcher, compiled, section_mask & date_mask)
+            m = self._match_groups(snap, searcher, compiled, section_mask & date_mask, compiler.boosts)
         else:
             matched, scores = self._matching(snap, searcher, compiler.compile(parsed))
             m = Matches(matched, scores, matched)
@@ -145,13 +145,12 @@ class SearchEngine:
             return snap.alive.copy(), np.zeros(len(snap.alive), dtype=np.float32)
         return Evaluator(snap.postings(), searcher, snap.alive, score=score).run(q)
 
-    def _match_groups(self, snap: Snapshot, searcher, compiled, filtered: np.ndarray) -> Matches:
+    def _match_groups(self, snap: Snapshot, searcher, compiled, filtered: np.ndarray, boosts: dict) -> Matches:
         evaluator = Evaluator(snap.postings(), searcher, snap.alive)
         results = [evaluator.run(g.query) for g in compiled.groups]
         negative = evaluator.mask(compiled.negative) if compiled.negative is not None else None
         s = self.settings.search
-        pairs = proximity.pair_queries(compiled.groups, {"title": s.title_boost, "lead": s.lead_boost, "body": 1.0},
-                                       s.proximity_weight, s.proximity_window)
+        pairs = proximity.pair_queries(compiled.groups, boosts, s.proximity_weight, s.proximity_window)
         bonus = np.sum([evaluator.run(q)[1] for q in pairs], axis=0, dtype=np.float32) if pairs else None
         return combine(compiled, results, negative, snap.alive, filtered,
                        PartialPolicy(s.partial_below, s.partial_min_share), bonus)
