@@ -105,6 +105,9 @@ VARIANTS = [
     Variant("proximity-1", "default", search=dict(proximity_window=1), note="proximity: side by side only"),
     Variant("proximity-3", "default", search=dict(proximity_window=3), note="proximity: up to two words between"),
     Variant("proximity-0.5", "default", search=dict(proximity_weight=0.5), note="proximity weighted 0.5"),
+    Variant("no-names", "default", search=dict(name_weight=1.0),
+            note="names count like other words in the partial tier (before session 12)"),
+    Variant("names-3", "default", search=dict(name_weight=3.0), note="lacking a name costs 3x its idf share"),
     Variant("share-0.75", "default", search=dict(partial_min_share=0.75), note="a partial hit has 3/4 of the words"),
 ]
 BASELINE = "fts5-untuned"

@@ -24,11 +24,11 @@ from indexer.progress import Progress
 from indexer.readers import SourceError, read_source
 from indexer.records import Article, Skip
 from indexer.report import BuildReport, reasons_text
-from indexer import learned, stemcache
+from indexer import learned, names, stemcache
 from indexer.killpoint import kill_point
 from indexer.duplicates import DuplicateFinder
 from indexer.errors import BuildError  # raised here, and importable from here as before
-from indexer.schema import document_fields, make_schema
+from indexer.schema import body_after_lead, document_fields, make_schema
 from indexer.store import IndexStore
 from indexer import whooshfast
 from indexer.whooshfast import ParallelWriter, WartaCodec, segment_ids
@@ -164,6 +164,7 @@ def build(settings: Settings, source_names: Sequence[str] | None = None, strict:
         stemcache.seed(analyzer, stems)        # the writer processes fork later and inherit it
         finder = DuplicateFinder()
         miner = learned.make_miner(settings.analysis)
+        cases = names.CaseCounter()
         writer = ParallelWriter(ix, procs=max(1, settings.index.procs), segment_mb=settings.index.segment_mb,
                                 **_writer_options(settings))
         progress = Progress("indexing", estimate_total(sources) if not quiet else None, enabled=not quiet)
@@ -172,6 +173,7 @@ def build(settings: Settings, source_names: Sequence[str] | None = None, strict:
                 kill_point("read")
                 if miner is not None:
                     miner.feed(article.id, article.title, article.lead, article.body, article.caption)
+                cases.feed(article.lead, body_after_lead(article), article.caption)
                 writer.add_document(**document_fields(article, finder.key(article)))
                 report.indexed += 1
                 report.added += 1
@@ -188,6 +190,7 @@ def build(settings: Settings, source_names: Sequence[str] | None = None, strict:
         report.phases["commit"] = round(time.monotonic() - start - report.phases["feed"], 2)
         report.stemming = _save_stems(analyzer, store, stems, writer.learned_stems)
         _save_acronyms(miner, staging, report)
+        _save_names(cases, staging, report)
         published = time.monotonic()
         built = segment_ids(ix)
         whooshfast.write_packed(ix, settings.index.packed_min_postings, settings.index.procs)
@@ -206,6 +209,12 @@ def _save_acronyms(miner, staging: Path, report: BuildReport) -> None:
     learned.save(miner, table, staging)
     report.acronyms = {"pairs": len(table), "shorts": len({p.short.lower() for p in table.pairs}),
                        "articles": len(miner), "rejected": dict(table.rejected)}
+
+
+def _save_names(cases: names.CaseCounter, staging: Path, report: BuildReport) -> None:
+    """Write the generation's word case counts (indexer.names) and count its names in the report."""
+    cases.save(staging)
+    report.names = len(cases.names(names.DEFAULT_MIN_SHARE))
 
 
 def _save_stems(analyzer, store: IndexStore, known: dict, learned: dict) -> dict:
@@ -341,6 +350,9 @@ def update(settings: Settings, source_names: Sequence[str] | None = None, prune:
             known = learned.load_occurrences(miner, store.current())
             for article in (changed if known else articles):
                 miner.feed(article.id, article.title, article.lead, article.body, article.caption)
+        cases = names.CaseCounter.load(store.current())     # the published counts, then what changed
+        for article in (changed if len(cases) else articles):
+            cases.feed(article.lead, body_after_lead(article), article.caption)
         writer = ix.writer(**_writer_options(settings))
         progress = Progress("updating", len(articles), enabled=not quiet)
         seen: set[str] = set()
@@ -378,6 +390,7 @@ def update(settings: Settings, source_names: Sequence[str] | None = None, prune:
                 mergetype=functools.partial(merge_small_segments, keep=built))
         built = built & set(segment_ids(ix))
         _save_acronyms(miner, staging, report)
+        _save_names(cases, staging, report)
         whooshfast.write_packed(ix, settings.index.packed_min_postings, settings.index.procs)   # new, merged
         generation = store.publish(staging, _meta(settings, sources, report, "update", ix.doc_count(), built))
         report.seconds = time.monotonic() - start

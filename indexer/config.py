@@ -130,6 +130,9 @@ class SearchSettings:
     partial_tiers: bool = True    # every all-words hit above every most-words hit (False: one list by BM25F x coordination)
     proximity_weight: float = 0.25  # neighbouring query words close together in an article score again, times this; 0 = off
     proximity_window: int = 2     # ...when at most this many positions apart, in either order
+    name_weight: float = 2.0      # a partial hit lacking a name (a word the archive writes capitalised) loses
+                                  # this many times the word's idf share; 1 = names count like other words
+    name_min_share: float = 0.8   # a word is a name when capitalised in this share of its mid-sentence mentions; 0 = off
 
 
 @dataclass(frozen=True)
@@ -258,6 +261,10 @@ def settings_from_mapping(data: Mapping[str, Any], base: Path | None = None,
         raise ConfigError(f"[search] proximity_window must be a whole number, 1 or more, not {search.proximity_window!r}")
     if search.proximity_weight < 0:
         raise ConfigError(f"[search] proximity_weight must be 0 (off) or more, not {search.proximity_weight!r}")
+    if isinstance(search.name_weight, bool) or search.name_weight < 1:
+        raise ConfigError(f"[search] name_weight must be 1 (off) or more, not {search.name_weight!r}")
+    if isinstance(search.name_min_share, bool) or not 0 <= search.name_min_share <= 1:
+        raise ConfigError(f"[search] name_min_share must be between 0 (off) and 1, not {search.name_min_share!r}")
     search = dataclasses.replace(search, thesaurus=_resolve_path(search.thesaurus, base))
     if is_file(search.thesaurus) and not Path(search.thesaurus).is_file():
         raise ConfigError(f"[search] thesaurus: no such file {search.thesaurus} (or use builtin / none)")

@@ -40,6 +40,7 @@ class BuildReport:
     stemming: dict = field(default_factory=dict)
     phases: dict = field(default_factory=dict)       # seconds per build phase (feed, commit)
     acronyms: dict = field(default_factory=dict)     # learned acronym pairs (see indexer.learned)
+    names: int = 0                                   # words the archive writes as names (indexer.names)
     published: bool = True                           # False: an update found nothing to change
 
     def skip(self, item: Skip) -> None:
@@ -73,7 +74,7 @@ class BuildReport:
             "skip_examples": self.skip_examples, "undated": self.undated,
             "date_conflict_count": self.date_conflict_count, "date_conflicts": self.date_conflicts,
             "seconds": round(self.seconds, 2), "stemming": self.stemming, "phases": self.phases,
-            "acronyms": self.acronyms, "published": self.published,
+            "acronyms": self.acronyms, "names": self.names, "published": self.published,
         }
 
     def summary_lines(self) -> list[str]:
@@ -94,6 +95,9 @@ class BuildReport:
             lines.append(f"learned {plural(a['pairs'], 'acronym pair')} ({plural(a['shorts'], 'short form')}) "
                          f"from {plural(a['articles'], 'article')}" + (f"; not learned: {rejected}" if rejected else "")
                          + " — `warta-index lexicon` lists them")
+        if self.names:
+            lines.append(f"{plural(self.names, 'word')} written as names (capitalised mid-sentence): "
+                         "lacking one costs a partial hit more")
         if self.undated:
             lines.append(f"{plural(self.undated, 'article has', 'articles have')} no usable date")
         if self.date_conflict_count:

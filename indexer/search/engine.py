@@ -18,7 +18,7 @@ from whoosh.util.times import long_to_datetime
 
 from indexer.config import Settings
 from indexer.datenames import month_label
-from indexer import learned, stemcache
+from indexer import learned, names, stemcache
 from indexer.errors import IndexUnavailable  # raised here, and importable from here as before
 from indexer.search import feedback, proximity, snippets, timeline
 from indexer.search.model import (ArticleView, FacetValue, Hit, IndexStats, SearchRequest, SearchResult,
@@ -69,6 +69,7 @@ class SearchEngine:
             snap.lexicon = learned.generation_lexicon(self.settings.analysis, path)   # curated + learned
             snap.thesaurus = Thesaurus(load_groups(self.settings.search.thesaurus),
                                        Compiler.stemmer_of(snap.schema["body"].analyzer))
+            snap.names = names.generation_names(path, self.settings.search.name_min_share)
             stemcache.preload(snap.schema["body"].analyzer, self.store.root)
             # completions need the exact-field vocabulary: load it off the request path
             threading.Thread(target=snap.vocabulary, name="warta-vocabulary", daemon=True).start()
@@ -152,8 +153,9 @@ class SearchEngine:
         s = self.settings.search
         pairs = proximity.pair_queries(compiled.groups, boosts, s.proximity_weight, s.proximity_window)
         bonus = np.sum([evaluator.run(q)[1] for q in pairs], axis=0, dtype=np.float32) if pairs else None
+        weights = [s.name_weight if names.is_name(g.label, snap.names) else 1.0 for g in compiled.groups]
         return combine(compiled, results, negative, snap.alive, filtered,
-                       PartialPolicy(s.partial_below, s.partial_min_share), bonus)
+                       PartialPolicy(s.partial_below, s.partial_min_share), bonus, weights)
 
     def _feedback(self, snap, searcher, stem_analyzer, compiled, m: Matches, selected, request) -> None:
         """Re-rank the listed documents with RM3 pseudo-relevance feedback (search.prf_docs > 0)."""

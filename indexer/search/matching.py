@@ -112,12 +112,13 @@ class _Listing:
 
 def combine(compiled: CompiledQuery, results: list[tuple[np.ndarray, np.ndarray]], negative: np.ndarray | None,
             alive: np.ndarray, filtered: np.ndarray, policy: PartialPolicy,
-            bonus: np.ndarray | None = None) -> Matches:
+            bonus: np.ndarray | None = None, weights: list[float] | None = None) -> Matches:
     """Matches of a query from its groups' (mask, score) arrays: its `candidates` tried in one loop.
 
     `filtered` is the documents the request's section/date filters allow: the fill threshold
     counts the full hits a reader would see. `bonus` (proximity) adds to the BM25F scores, before
-    a partial hit's coordination.
+    a partial hit's coordination. `weights` multiply each group's idf in the coordination (a
+    name the archive writes capitalised weighs more: indexer.names); None = all 1.
     """
     groups = compiled.groups
     allowed = alive if negative is None else alive & ~negative
@@ -151,23 +152,25 @@ def combine(compiled: CompiledQuery, results: list[tuple[np.ndarray, np.ndarray]
     # scores are read only where a document is listed: no masking needed
     if listing.listed is full:
         return Matches(full, scores, full)
-    coordination = _coordination(results, listing.words, alive)
+    coordination = _coordination(results, listing.words, alive, weights)
     return Matches(listing.listed, np.where(full, scores, scores * coordination).astype(np.float32), full,
                    partial_fill=True, fallback=not full.any(),
                    _masks=[results[i][0] for i in listing.words], _labels=[groups[i].label for i in listing.words])
 
 
-def _coordination(results, required: list[int], alive: np.ndarray) -> np.ndarray:
+def _coordination(results, required: list[int], alive: np.ndarray, weights: list[float] | None = None) -> np.ndarray:
     """Per document, the idf-weighted share of the required words it holds: lacking a rare word
     (the story's name, place or number) costs more than lacking a common one, in the spirit of
     Meilisearch's `frequency` matching strategy. Plain counting ranked articles lacking the one
-    specific word above articles lacking a generic verb (docs/relevance.md)."""
+    specific word above articles lacking a generic verb (docs/relevance.md). A group's `weights`
+    entry multiplies its idf: a name the reader typed weighs more than a word as rare, since an
+    article without the story's name is most likely another story (session 12)."""
     n = float(alive.sum())
     total = 0.0
     share = np.zeros(alive.size, dtype=np.float32)
     for i in required:
         df = float(np.count_nonzero(results[i][0] & alive))
-        idf = math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+        idf = math.log(1.0 + (n - df + 0.5) / (df + 0.5)) * (weights[i] if weights else 1.0)
         share += np.float32(idf) * results[i][0]
         total += idf
     return share / np.float32(total or 1.0)

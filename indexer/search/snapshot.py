@@ -59,6 +59,7 @@ class Snapshot:
     segment_cache: SegmentCache | None = None   # posting arrays per segment, shared across generations
     lexicon: object = None       # query expansion of this generation: curated + learned (indexer.learned)
     thesaurus: object = None     # news synonyms, keyed with this generation's analyzer (indexer.thesaurus)
+    names: frozenset = frozenset()  # words the archive writes as names (indexer.names)
     _local: threading.local = field(default_factory=threading.local, repr=False)
     _postings: object = field(default=None, repr=False)
     _postings_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)

@@ -469,7 +469,7 @@ def evaluate(settings: Settings, query_files: Sequence[Path], qrels_file: Path |
 # Index variants: build once, reuse while nothing that shapes the index changed
 
 FINGERPRINT_FILE = "eval-key.json"
-_CODE_FILES = ("chain.py", "analysis.py", "fastsastrawi.py", "lexicon.py", "schema.py", "duplicates.py", "acronyms.py", "learned.py")
+_CODE_FILES = ("chain.py", "analysis.py", "fastsastrawi.py", "lexicon.py", "schema.py", "duplicates.py", "acronyms.py", "learned.py", "names.py")
 
 
 def index_fingerprint(settings: Settings) -> dict:
