@@ -107,6 +107,8 @@ VARIANTS = [
     Variant("proximity-0.5", "default", search=dict(proximity_weight=0.5), note="proximity weighted 0.5"),
     Variant("no-names", "default", search=dict(name_weight=1.0),
             note="names count like other words in the partial tier (before session 12)"),
+    Variant("no-colloquial", "default", search=dict(colloquial="none"),
+            note="informal words (duit, nyolong) only as typed (before session 12)"),
     Variant("names-3", "default", search=dict(name_weight=3.0), note="lacking a name costs 3x its idf share"),
     Variant("share-0.75", "default", search=dict(partial_min_share=0.75), note="a partial hit has 3/4 of the words"),
 ]

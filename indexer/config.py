@@ -127,6 +127,8 @@ class SearchSettings:
     partial_min_share: float = 0.6  # a most-words hit has at least this share of the query words (2 of 2, 2 of 3, 3 of 4, 3 of 5)
     thesaurus: str = "builtin"    # news synonyms for queries: builtin, none, or a file path (indexer.thesaurus)
     synonym_weight: float = 0.5   # a thesaurus synonym's weight against the word as typed; 0 = off
+    colloquial: str = "builtin"   # informal words readers type -> the standard word news prints (one way):
+                                  # builtin, none, or a file path (indexer.thesaurus)
     partial_tiers: bool = True    # every all-words hit above every most-words hit (False: one list by BM25F x coordination)
     proximity_weight: float = 0.25  # neighbouring query words close together in an article score again, times this; 0 = off
     proximity_window: int = 2     # ...when at most this many positions apart, in either order
@@ -265,9 +267,12 @@ def settings_from_mapping(data: Mapping[str, Any], base: Path | None = None,
         raise ConfigError(f"[search] name_weight must be 1 (off) or more, not {search.name_weight!r}")
     if isinstance(search.name_min_share, bool) or not 0 <= search.name_min_share <= 1:
         raise ConfigError(f"[search] name_min_share must be between 0 (off) and 1, not {search.name_min_share!r}")
-    search = dataclasses.replace(search, thesaurus=_resolve_path(search.thesaurus, base))
-    if is_file(search.thesaurus) and not Path(search.thesaurus).is_file():
-        raise ConfigError(f"[search] thesaurus: no such file {search.thesaurus} (or use builtin / none)")
+    search = dataclasses.replace(search, thesaurus=_resolve_path(search.thesaurus, base),
+                                 colloquial=_resolve_path(search.colloquial, base))
+    for key in ("thesaurus", "colloquial"):
+        value = getattr(search, key)
+        if is_file(value) and not Path(value).is_file():
+            raise ConfigError(f"[search] {key}: no such file {value} (or use builtin / none)")
     section_map = dict(DEFAULT_SECTION_MAP)
     section_map.update({k.strip().lower(): v for k, v in data.get("sections", {}).get("map", {}).items()})
     return Settings(

@@ -114,7 +114,7 @@ def _explain(settings, generation, entries, args) -> int:
     else:
         print("a query for it is not expanded")
     if synonyms:
-        print("news synonyms (thesaurus, weighted search.synonym_weight): " + " | ".join(synonyms))
+        print("news synonyms (thesaurus and colloquial words, weighted search.synonym_weight): " + " | ".join(synonyms))
     return EXIT_OK
 
 
@@ -122,12 +122,11 @@ def _thesaurus_forms(settings, text: str) -> list[str]:
     """The thesaurus forms a query for `text` also searches (indexer.thesaurus)."""
     from indexer.analysis import make_analyzer
     from indexer.search.query import Compiler
-    from indexer.thesaurus import Thesaurus, load_groups
+    from indexer.thesaurus import configured
 
-    groups = load_groups(settings.search.thesaurus)
-    if not groups or settings.search.synonym_weight <= 0:
+    if settings.search.synonym_weight <= 0:
         return []
-    thesaurus = Thesaurus(groups, Compiler.stemmer_of(make_analyzer(settings.analysis)))
+    thesaurus = configured(settings.search, Compiler.stemmer_of(make_analyzer(settings.analysis)))
     words = text.split()
     return [" ".join(alt.words) for start, end in thesaurus.spans(words)
             for alt in thesaurus.alternatives(words[start:end])]

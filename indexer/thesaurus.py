@@ -10,6 +10,12 @@ weight (`search.synonym_weight`), and an article holding only a synonym counts a
 
 Query-time only: the index is untouched, so editing the file needs no rebuild.
 
+Colloquial words (`indexer/data/colloquial.tsv`, setting `search.colloquial`) are one-way groups:
+the first form is the standard word news prints, the others are what readers type (*duit*, *nyolong*,
+*manggung*). A query with an informal form also finds the standard one (and the other informal
+forms); a query with the standard word is left as typed, since the informal forms are rare in news
+and often other words in other contexts.
+
 How a form matches, given that Sastrawi conflates some inflected words with unrelated base words
 (*meninggal* -> *tinggal*, *berhentikan* -> *henti*):
 
@@ -45,11 +51,14 @@ class Alternative:
 class Thesaurus:
     """Groups of interchangeable forms, keyed for query matching with the index's analyzer."""
 
-    def __init__(self, groups: Sequence[Sequence[Form]], stems: Callable[[str], list[str]]):
+    def __init__(self, groups: Sequence[Sequence[Form]], stems: Callable[[str], list[str]],
+                 one_way: Sequence[Sequence[Form]] = ()):
+        """`groups`: every form finds the others. `one_way`: the forms after the first (informal
+        words) find the others; the first (the standard word) finds nothing more."""
         self._stems = stems
         self.groups: list[list[Alternative]] = []
         self._keys: dict[tuple, set[int]] = {}
-        for forms in groups:
+        for forms, both_ways in [(g, True) for g in groups] + [(g, False) for g in one_way]:
             alternatives = []
             for words in forms:
                 terms = tuple(stems(" ".join(words)))
@@ -61,8 +70,10 @@ class Thesaurus:
                 continue
             index = len(self.groups)
             self.groups.append(alternatives)
-            for alt in alternatives:
-                self._keys.setdefault(self._key(alt), set()).add(index)
+            standard = self._key(alternatives[0])
+            for alt in alternatives if both_ways else alternatives[1:]:
+                if both_ways or self._key(alt) != standard:      # an informal form the stemmer merges: nothing to add
+                    self._keys.setdefault(self._key(alt), set()).add(index)
 
     def __len__(self) -> int:
         return len(self.groups)
@@ -121,12 +132,18 @@ def read_groups(text: str, where: str = "thesaurus") -> list[list[Form]]:
     return groups
 
 
-def load_groups(source: str) -> list[list[Form]]:
-    """`builtin` (package data), `none`, or a path to a file in the same format."""
+def load_groups(source: str, builtin: str = "thesaurus.tsv") -> list[list[Form]]:
+    """`builtin` (package data `builtin`), `none`, or a path to a file in the same format."""
+    what = builtin.split(".")[0]
     if not is_file(source):
-        return read_groups(read_word_list(source, "thesaurus.tsv"))
+        return read_groups(read_word_list(source, builtin), what)
     try:
-        text = read_word_list(source, "thesaurus.tsv")
+        text = read_word_list(source, builtin)
     except OSError as exc:
-        raise LexiconError(f"cannot read thesaurus {Path(source)}: {exc.strerror or exc}") from None
+        raise LexiconError(f"cannot read {what} {Path(source)}: {exc.strerror or exc}") from None
     return read_groups(text, str(Path(source)))
+
+
+def configured(search, stems: Callable[[str], list[str]]) -> Thesaurus:
+    """The thesaurus of the `[search]` settings: news synonyms both ways, colloquial words one way."""
+    return Thesaurus(load_groups(search.thesaurus), stems, one_way=load_groups(search.colloquial, "colloquial.tsv"))

@@ -19,6 +19,9 @@ tewas | meninggal dunia | wafat
 pecat | phk
 bangkrut | gulung tikar
 """
+COLLOQUIAL = """# standard first, then what readers type
+uang | duit
+"""
 
 ARTICLES = [
     {"id": "typed", "title": "Dua pemotor tewas di tikungan", "date": "2024-02-01",
@@ -31,6 +34,10 @@ ARTICLES = [
      "body": "Pabrik sepatu itu melakukan PHK terhadap 300 karyawan."},
     {"id": "closing", "title": "Pabrik tekstil gulung tikar", "date": "2024-02-05",
      "body": "Pabrik tekstil tua di Bandung akhirnya gulung tikar karena sepi pesanan."},
+    {"id": "money", "title": "Uang kas desa hilang", "date": "2024-02-06",
+     "body": "Uang kas desa sebesar Rp5 juta hilang dari lemari balai."},
+    {"id": "slang", "title": "Duit arisan raib", "date": "2024-02-07",
+     "body": "Duit arisan warga raib dibawa bendahara."},
 ]
 
 
@@ -38,8 +45,9 @@ ARTICLES = [
 def town(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("town")
     (tmp / "thesaurus.tsv").write_text(THESAURUS, encoding="utf-8")
+    (tmp / "colloquial.tsv").write_text(COLLOQUIAL, encoding="utf-8")
     settings = settings_for(tmp, [jsonl_source(write_jsonl(tmp / "a.jsonl", ARTICLES))],
-                            search={"thesaurus": "thesaurus.tsv", "partial_below": 0})
+                            search={"thesaurus": "thesaurus.tsv", "colloquial": "colloquial.tsv", "partial_below": 0})
     build(settings)
     return settings
 
@@ -83,6 +91,27 @@ def test_quotes_and_the_setting_switch_synonyms_off(town):
 def test_a_missing_thesaurus_file_is_a_config_error(tmp_path):
     with pytest.raises(ConfigError, match="thesaurus"):
         settings_for(tmp_path, search={"thesaurus": "nope.tsv"})
+    with pytest.raises(ConfigError, match="colloquial"):
+        settings_for(tmp_path, search={"colloquial": "nope.tsv"})
+
+
+def test_a_colloquial_word_finds_the_standard_one_but_not_the_other_way(town):
+    result = search(town, "duit kas")
+    assert ids(result) == ["money"] and result.hits[0].missing == []    # duit -> uang: a full hit
+    assert "<mark>Uang</mark>" in result.hits[0].title_html
+    # the standard word is searched as typed: an article saying only "duit" lacks "uang"
+    partial = search(town, "uang arisan", partial_below=50)
+    assert {h.id: h.missing for h in partial.hits}.get("slang") == ["uang"]
+    assert ids(search(town, "duit kas", colloquial="none")) != ["money"]
+
+
+def test_the_builtin_colloquial_list_reads_with_the_standard_word_first():
+    from importlib import resources
+    text = resources.files("indexer.data").joinpath("colloquial.tsv").read_text(encoding="utf-8")
+    groups = read_groups(text)
+    assert len(groups) >= 100 and all(len(g) >= 2 for g in groups)
+    firsts = {g[0] for g in groups}
+    assert ("uang",) in firsts and ("duit",) not in firsts
 
 
 def test_the_builtin_thesaurus_reads_and_keeps_each_word_in_one_group():

@@ -18,13 +18,12 @@ from whoosh.util.times import long_to_datetime
 
 from indexer.config import Settings
 from indexer.datenames import month_label
-from indexer import learned, names, stemcache
+from indexer import learned, names, stemcache, thesaurus
 from indexer.errors import IndexUnavailable  # raised here, and importable from here as before
 from indexer.search import feedback, proximity, snippets, timeline
 from indexer.search.model import (ArticleView, FacetValue, Hit, IndexStats, SearchRequest, SearchResult,
                                   Suggestion)
 from indexer.search.matching import Matches, PartialPolicy, combine
-from indexer.thesaurus import Thesaurus, load_groups
 from indexer.search.query import Compiler, ParsedQuery, expand_synonyms, expand_thesaurus, parse
 from indexer.search.resultcache import ResultCache
 from indexer.search.scoring import Evaluator, SegmentCache
@@ -67,8 +66,7 @@ class SearchEngine:
                                        "run `warta-index build` first")
             snap = Snapshot.open(path, self.store.meta(path), self._segment_cache)
             snap.lexicon = learned.generation_lexicon(self.settings.analysis, path)   # curated + learned
-            snap.thesaurus = Thesaurus(load_groups(self.settings.search.thesaurus),
-                                       Compiler.stemmer_of(snap.schema["body"].analyzer))
+            snap.thesaurus = thesaurus.configured(self.settings.search, Compiler.stemmer_of(snap.schema["body"].analyzer))
             snap.names = names.generation_names(path, self.settings.search.name_min_share)
             stemcache.preload(snap.schema["body"].analyzer, self.store.root)
             # completions need the exact-field vocabulary: load it off the request path
