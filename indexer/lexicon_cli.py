@@ -89,13 +89,15 @@ def _explain(settings, generation, entries, args) -> int:
     expansion = [[u.text] + [" ".join(a) for a in u.alternatives] for g in parsed.groups for u in g
                  if u.kind == "synonym"]
     synonyms = _thesaurus_forms(settings, args.explain)
+    name = _name_evidence(settings, generation, args.explain)
     titles = _titles(generation, [i for e in found for i in e.get("examples", [])])
     for e in found:
         e["examples"] = [{"id": i, **titles.get(i, {})} for i in e.get("examples", [])]
     if args.json:
         print(json.dumps({"form": args.explain, "entries": [{k: v for k, v in e.items() if k != "forms"}
                                                             for e in found],
-                          "expands_to": expansion, "synonyms": synonyms}, ensure_ascii=False, indent=1))
+                          "expands_to": expansion, "synonyms": synonyms, "name": name},
+                         ensure_ascii=False, indent=1))
         return EXIT_OK
     if not found:
         print(f"{args.explain!r}: no curated or learned entry")
@@ -115,7 +117,24 @@ def _explain(settings, generation, entries, args) -> int:
         print("a query for it is not expanded")
     if synonyms:
         print("news synonyms (thesaurus and colloquial words, weighted search.synonym_weight): " + " | ".join(synonyms))
+    if name is not None:
+        verdict = "a name" if name["is_name"] else "not a name"
+        print(f"{verdict}: written capitalised in {name['capitalised']} of {name['mentions']} mid-sentence "
+              f"mentions (a partial hit lacking a name loses search.name_weight times its share)")
     return EXIT_OK
+
+
+def _name_evidence(settings, generation, text: str) -> dict | None:
+    """How the generation's archive writes a one-word form (indexer.names); None for a phrase or no index."""
+    from indexer.names import CaseCounter
+
+    words = text.lower().split()
+    if generation is None or len(words) != 1:
+        return None
+    counts = CaseCounter.load(generation)
+    cap, low = counts.capital.get(words[0], 0), counts.lower.get(words[0], 0)
+    names = counts.names(settings.search.name_min_share) if settings.search.name_min_share > 0 else frozenset()
+    return {"capitalised": cap, "mentions": cap + low, "is_name": words[0] in names}
 
 
 def _thesaurus_forms(settings, text: str) -> list[str]:

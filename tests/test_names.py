@@ -135,3 +135,15 @@ def test_bad_name_settings_are_config_errors(tmp_path, key, value):
     path.write_text(f"[search]\n{key} = {value}\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=key):
         load_settings(path)
+
+
+def test_lexicon_explain_says_whether_a_word_is_a_name(built, tmp_path, capsys):
+    from indexer.cli import main as cli_main
+    settings, _ = built
+    cfg = tmp_path / "warta.toml"
+    cfg.write_text("[search]\nname_min_share = 0.8\n", encoding="utf-8")
+    args = ["--config", str(cfg), "--index-dir", str(settings.index.dir), "lexicon", "--explain"]
+    assert cli_main(args + ["kupang", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["name"] == {"capitalised": 4, "mentions": 4, "is_name": True}
+    assert cli_main(args + ["ibu"]) == 0
+    assert "not a name: written capitalised in 0 of" in capsys.readouterr().out
