@@ -55,10 +55,14 @@ def test_columns_match_whoosh_across_segments_deletions_and_missing_values(tmp_p
 
 @pytest.fixture(scope="module")
 def two_segments(tmp_path_factory):
-    """A build of 300 articles in more than one segment."""
+    """300 articles in more than one segment: a build of 250, then an update that adds 50 (two
+    writer processes alone may not split 300 small articles: one can take every batch)."""
     tmp_path = tmp_path_factory.mktemp("two_segments")
-    src = write_jsonl(tmp_path / "a.jsonl", records(300))
-    generation, _ = build(settings_for(tmp_path, [jsonl_source(src)], index={"procs": 2, "segment_mb": 1}))
+    src = write_jsonl(tmp_path / "a.jsonl", records(250))
+    settings = settings_for(tmp_path, [jsonl_source(src)], index={"procs": 2, "segment_mb": 1})
+    build(settings)
+    write_jsonl(tmp_path / "a.jsonl", records(300))
+    generation, _ = update(settings)
     return whoosh_index.open_dir(str(generation))
 
 
