@@ -190,7 +190,7 @@ def build(settings: Settings, source_names: Sequence[str] | None = None, strict:
         report.phases["commit"] = round(time.monotonic() - start - report.phases["feed"], 2)
         report.stemming = _save_stems(analyzer, store, stems, writer.learned_stems)
         _save_acronyms(miner, staging, report)
-        _save_names(cases, staging, report)
+        _save_names(cases, staging, report, settings.search.name_min_share)
         published = time.monotonic()
         built = segment_ids(ix)
         whooshfast.write_packed(ix, settings.index.packed_min_postings, settings.index.procs)
@@ -211,10 +211,10 @@ def _save_acronyms(miner, staging: Path, report: BuildReport) -> None:
                        "articles": len(miner), "rejected": dict(table.rejected)}
 
 
-def _save_names(cases: names.CaseCounter, staging: Path, report: BuildReport) -> None:
+def _save_names(cases: names.CaseCounter, staging: Path, report: BuildReport, min_share: float) -> None:
     """Write the generation's word case counts (indexer.names) and count its names in the report."""
     cases.save(staging)
-    report.names = len(cases.names(names.DEFAULT_MIN_SHARE))
+    report.names = len(cases.names(min_share))
 
 
 def _save_stems(analyzer, store: IndexStore, known: dict, learned: dict) -> dict:
@@ -390,7 +390,7 @@ def update(settings: Settings, source_names: Sequence[str] | None = None, prune:
                 mergetype=functools.partial(merge_small_segments, keep=built))
         built = built & set(segment_ids(ix))
         _save_acronyms(miner, staging, report)
-        _save_names(cases, staging, report)
+        _save_names(cases, staging, report, settings.search.name_min_share)
         whooshfast.write_packed(ix, settings.index.packed_min_postings, settings.index.procs)   # new, merged
         generation = store.publish(staging, _meta(settings, sources, report, "update", ix.doc_count(), built))
         report.seconds = time.monotonic() - start

@@ -131,10 +131,7 @@ def _name_evidence(settings, generation, text: str) -> dict | None:
     words = text.lower().split()
     if generation is None or len(words) != 1:
         return None
-    counts = CaseCounter.load(generation)
-    cap, low = counts.capital.get(words[0], 0), counts.lower.get(words[0], 0)
-    names = counts.names(settings.search.name_min_share) if settings.search.name_min_share > 0 else frozenset()
-    return {"capitalised": cap, "mentions": cap + low, "is_name": words[0] in names}
+    return CaseCounter.load(generation).evidence(words[0], settings.search.name_min_share)
 
 
 def _thesaurus_forms(settings, text: str) -> list[str]:

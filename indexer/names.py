@@ -23,7 +23,6 @@ from collections import Counter
 from pathlib import Path
 
 COUNTS_FILE = "word_case.tsv.gz"
-DEFAULT_MIN_SHARE = 0.8    # search.name_min_share
 MIN_MENTIONS = 3           # fewer mid-sentence mentions than this: not known to be a name
 KEEP_MIN = 2               # words seen fewer times are not stored (typos, one-off tokens)
 
@@ -48,21 +47,17 @@ class CaseCounter:
                 self.capital.update([w.lower() for w in words if w[0].isupper()])
                 self.lower.update([w for w in words if w[0].islower()])
 
-    def add(self, other: "CaseCounter") -> None:
-        self.capital.update(other.capital)
-        self.lower.update(other.lower)
-
     def __len__(self) -> int:
         return len(self.capital.keys() | self.lower.keys())
 
-    def names(self, min_share: float, min_mentions: int = MIN_MENTIONS) -> frozenset[str]:
-        """The words written capitalised in at least `min_share` of at least `min_mentions` mid-sentence mentions."""
-        out = set()
-        for word, cap in self.capital.items():
-            total = cap + self.lower.get(word, 0)
-            if total >= min_mentions and cap >= min_share * total:
-                out.add(word)
-        return frozenset(out)
+    def names(self, min_share: float) -> frozenset[str]:
+        """The words written capitalised in at least `min_share` of at least MIN_MENTIONS mid-sentence mentions."""
+        return frozenset(w for w, cap in self.capital.items() if _is_name(cap, self.lower.get(w, 0), min_share))
+
+    def evidence(self, word: str, min_share: float) -> dict:
+        """How the archive writes `word` (lower case): `warta-index lexicon --explain`."""
+        cap, low = self.capital.get(word, 0), self.lower.get(word, 0)
+        return {"capitalised": cap, "mentions": cap + low, "is_name": _is_name(cap, low, min_share)}
 
     def save(self, generation: Path) -> None:
         words = sorted(w for w in self.capital.keys() | self.lower.keys()
@@ -90,6 +85,11 @@ class CaseCounter:
                 if low != "0":
                     counter.lower[word] = int(low)
         return counter
+
+
+def _is_name(capitalised: int, lower: int, min_share: float) -> bool:
+    total = capitalised + lower
+    return min_share > 0 and total >= MIN_MENTIONS and capitalised >= min_share * total
 
 
 def generation_names(generation: Path | None, min_share: float) -> frozenset[str]:

@@ -71,9 +71,10 @@ class Thesaurus:
             index = len(self.groups)
             self.groups.append(alternatives)
             standard = self._key(alternatives[0])
-            for alt in alternatives if both_ways else alternatives[1:]:
-                if both_ways or self._key(alt) != standard:      # an informal form the stemmer merges: nothing to add
-                    self._keys.setdefault(self._key(alt), set()).add(index)
+            # one way: the informal forms only, less any the stemmer already merges with the standard word
+            keyed = alternatives if both_ways else [a for a in alternatives[1:] if self._key(a) != standard]
+            for alt in keyed:
+                self._keys.setdefault(self._key(alt), set()).add(index)
 
     def __len__(self) -> int:
         return len(self.groups)
